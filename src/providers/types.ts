@@ -1,0 +1,66 @@
+/**
+ * The interface every provider adapter implements. A fifth provider is one folder under
+ * `src/providers/`, one SDL file under `schema/providers/` and one line in `registry.ts`.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { ProviderName, UserModel } from '../model.js';
+import type { GatewayError } from '../errors.js';
+
+/** Settings every provider has; each adapter's config type extends this. */
+export interface ProviderConfigBase {
+  /** Base URL of the provider's API, e.g. `https://api.syncano.io`. May carry a path prefix. */
+  baseUrl: string;
+  /** Deadline for one upstream request, headers and body together. */
+  timeoutMs: number;
+  /** Keep-alive connections in this provider's pool; also the bound on concurrent upstream requests. */
+  connections: number;
+  /** Largest upstream response body accepted, decoded. */
+  maxBodyBytes: number;
+  /** How long an idle keep-alive socket stays open. */
+  keepAliveTimeoutMs: number;
+}
+
+/** Per-call options. */
+export interface FetchOptions {
+  /** Aborts the upstream call (e.g. at the operation's deadline). */
+  signal?: AbortSignal;
+}
+
+/** What the gateway hands every adapter factory. */
+export interface AdapterDeps {
+  logger: Logger;
+}
+
+/**
+ * One provider. `Creds` is this provider's typed credentials object, read from the incoming
+ * request's headers by `readCredentials` and passed back to `fetchUsers`/`fetchMe` unchanged.
+ */
+export interface ProviderAdapter<Creds = unknown> {
+  readonly provider: ProviderName;
+  /** Most ids one `fetchUsers` call may receive (DataLoader `maxBatchSize`). */
+  readonly maxBatchSize: number;
+  /**
+   * Reads this provider's credentials from the GraphQL request's headers (lower-case names, as
+   * node:http gives them), falling back to configured defaults where the provider allows it.
+   * Never throws and never calls upstream: absent credentials are reported by `fetchUsers`/`fetchMe`
+   * as `UNAUTHENTICATED` without an upstream call.
+   */
+  readCredentials(headers: IncomingHttpHeaders): Creds;
+  /**
+   * Validates a user id and returns its canonical form (ids the provider treats as equal map to
+   * the same string; used as the DataLoader cache key). Throws `GatewayError(BAD_USER_INPUT)` for an
+   * id the provider could never accept.
+   */
+  normalizeId(id: string): string;
+  /**
+   * Fetches users by normalised id. Resolves to an array in key order and of the same length, with a
+   * `GatewayError` in each failed slot (DataLoader's batch contract). Rejects only when the whole
+   * batch failed.
+   */
+  fetchUsers(ids: readonly string[], creds: Creds, options?: FetchOptions): Promise<Array<UserModel | GatewayError>>;
+  /** Fetches the user the credentials belong to. Rejects with a `GatewayError`. */
+  fetchMe(creds: Creds, options?: FetchOptions): Promise<UserModel>;
+  /** Closes the adapter's connection pool. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/**
+ * Helpers every adapter's `wire.ts` uses: read an upstream body as JSON without trusting it, and
+ * check a raw value against a zod schema, naming the first bad field in a `PROVIDER_BAD_RESPONSE`.
+ */
+import type { z } from 'zod';
+import { ErrorCode, GatewayError } from '../errors.js';
+import type { ProviderName } from '../model.js';
+
+/** Parses a body as JSON; `undefined` when it is empty or not JSON (error bodies may be text). */
+export function parseJsonBody(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Validates `value` against `schema`. On failure throws `PROVIDER_BAD_RESPONSE` whose message names
+ * the first offending path and what was expected, e.g. "passbolt: body.profile.first_name: expected
+ * string". The value itself is never copied into the message.
+ */
+export function parseWire<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  provider: ProviderName,
+  root: string,
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [root, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  const expected = issue && 'expected' in issue ? `expected ${String(issue.expected)}` : 'unexpected value';
+  return throwBadResponse(provider, `${provider.toLowerCase()}: ${path}: ${expected}`);
+}
+
+function throwBadResponse(provider: ProviderName, message: string): never {
+  throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, message, { provider });
+}

@@ -1,0 +1,145 @@
+/**
+ * The HTTP plumbing shared by the provider simulators: a node:http server on loopback that records
+ * every request it receives and exposes them at `GET /__simulator/requests` (cleared by
+ * `DELETE /__simulator/requests`), so tests can count upstream calls and see which headers arrived.
+ *
+ * Simulators are written from the providers' documentation, never from the adapters: the two must
+ * not import each other, so a wrong assumption in one is caught by the other.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  /** The request target exactly as sent: raw (still percent-encoded) path plus query string. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface SimulatorRequest extends RecordedRequest {
+  /** The raw path without the query string (segments still percent-encoded). */
+  pathname: string;
+  /** The raw query string without `?`, or null when the target had no `?` at all. */
+  rawQuery: string | null;
+  query: URLSearchParams;
+}
+
+export interface SimulatorResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** A string is sent as is; anything else is sent as JSON. Undefined sends an empty body. */
+  body?: unknown;
+}
+
+export type SimulatorHandler = (request: SimulatorRequest) => SimulatorResponse | Promise<SimulatorResponse>;
+
+export interface RunningSimulator {
+  readonly name: string;
+  /** Base URL, e.g. `http://127.0.0.1:4101`. */
+  readonly url: string;
+  readonly port: number;
+  /** Requests received so far (excluding the `/__simulator/` control API). */
+  requests(): RecordedRequest[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+export interface StartSimulatorOptions {
+  port?: number;
+  host?: string;
+}
+
+/** A JSON response. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): SimulatorResponse {
+  return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
+}
+
+/** A plain-text (or empty) response. */
+export function text(status: number, body = '', headers: Record<string, string> = {}): SimulatorResponse {
+  return { status, body, headers: body ? { 'content-type': 'text/plain; charset=utf-8', ...headers } : headers };
+}
+
+export async function startSimulator(
+  name: string,
+  handler: SimulatorHandler,
+  options: StartSimulatorOptions = {},
+): Promise<RunningSimulator> {
+  let recorded: RecordedRequest[] = [];
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = req.url ?? '/';
+      const send = (response: SimulatorResponse) => {
+        const payload =
+          response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+        res.writeHead(response.status, { 'content-length': Buffer.byteLength(payload), ...response.headers });
+        res.end(payload);
+      };
+
+      if (target.startsWith('/__simulator/requests')) {
+        if (req.method === 'DELETE') {
+          recorded = [];
+          send({ status: 204 });
+        } else {
+          send(json(200, recorded));
+        }
+        return;
+      }
+
+      const q = target.indexOf('?');
+      const request: SimulatorRequest = {
+        method: req.method ?? 'GET',
+        path: target,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        pathname: q === -1 ? target : target.slice(0, q),
+        rawQuery: q === -1 ? null : target.slice(q + 1),
+        query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)),
+      };
+      recorded.push({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+
+      Promise.resolve()
+        .then(() => handler(request))
+        .then(send, () => send(text(500, 'simulator error')));
+    });
+  });
+  // Short keep-alive so test runs do not wait on idle sockets (undici's testing advice).
+  server.keepAliveTimeout = 1_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+
+  return {
+    name,
+    url: `http://${host}:${port}`,
+    port,
+    requests: () => recorded.slice(),
+    clearRequests: () => {
+      recorded = [];
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Decodes one raw path segment; null when it is not valid percent-encoding (simulators answer such
+ * paths the way the real service would, typically 404 or 400).
+ */
+export function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
