@@ -64,7 +64,7 @@ export interface GatewayErrorOptions {
 export class GatewayError extends GraphQLError {
   readonly code: ErrorCode;
   readonly provider: ProviderName | undefined;
-  readonly detail: unknown;
+  declare readonly detail: unknown;
 
   constructor(code: ErrorCode, message?: string, options: GatewayErrorOptions = {}) {
     const extensions: Record<string, unknown> = { code };
@@ -77,18 +77,12 @@ export class GatewayError extends GraphQLError {
     this.provider = options.provider;
     // Non-enumerable so no serializer (JSON, pino, util.inspect defaults) picks it up by accident.
     Object.defineProperty(this, 'detail', { value: options.detail, enumerable: false });
-    this.detail = options.detail;
   }
 }
 
 /** True for errors created by the gateway (matched on the code, as undici recommends, not instanceof). */
 export function isGatewayError(error: unknown): error is GatewayError {
-  return (
-    error instanceof Error &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    GATEWAY_CODES.has((error as { code: string }).code) &&
-    error instanceof GraphQLError
-  );
+  return error instanceof GraphQLError && isGatewayCode((error as { code?: unknown }).code);
 }
 
 /** True when `code` is one of the gateway's public codes. */

@@ -1,0 +1,180 @@
+/**
+ * Configuration: read once from the environment, validated, defaulted and frozen. `loadConfig` is
+ * the only code that reads environment variables (main.ts hands it `process.env`); tests build
+ * their own config. Every bad value is reported in one message, naming the variable.
+ *
+ * Defaults (units are in the names):
+ *   PORT                      4000
+ *   HOST                      0.0.0.0
+ *   USERGRAPH_MODE            demo        demo: start the embedded simulators and point every provider
+ *                                         at them; production: never start simulators, use *_URL
+ *   UPSTREAM_TIMEOUT_MS       2000        deadline for one upstream request, headers and body
+ *   UPSTREAM_CONNECTIONS      16          keep-alive connections (= concurrent requests) per provider
+ *   UPSTREAM_MAX_BODY_BYTES   1048576     largest upstream response accepted (1 MiB)
+ *   REQUEST_MAX_BODY_BYTES    102400      largest GraphQL request body accepted (100 kB)
+ */
+import { z } from 'zod';
+import type { ProvidersConfig } from './providers/registry.js';
+import type { ProviderConfigBase } from './providers/types.js';
+
+export type Mode = 'demo' | 'production';
+
+export interface GatewayConfig {
+  mode: Mode;
+  port: number;
+  host: string;
+  /** Largest GraphQL request body accepted. */
+  requestMaxBodyBytes: number;
+  /** Whether clients may introspect the schema (on in demo mode, off in production by default). */
+  introspection: boolean;
+  providers: ProvidersConfig;
+  /** Demo mode only: the simulators' data file (undefined = the demo data shipped with the gateway). */
+  simulatorDataPath?: string;
+  /** Demo mode only: the port of each provider's simulator. */
+  simulatorPorts: { SYNCANO: number; DROPLIT: number; PASSBOLT: number; BELLADATI: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const url = z.url({ protocol: /^https?$/ });
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const EnvSchema = z.object({
+  PORT: opt(port),
+  HOST: opt(z.string().min(1)),
+  USERGRAPH_MODE: opt(z.enum(['demo', 'production'])),
+  INTROSPECTION: opt(bool),
+  UPSTREAM_TIMEOUT_MS: opt(positiveInt),
+  UPSTREAM_CONNECTIONS: opt(positiveInt.max(1024)),
+  UPSTREAM_MAX_BODY_BYTES: opt(positiveInt),
+  REQUEST_MAX_BODY_BYTES: opt(positiveInt),
+  SIMULATOR_DATA: opt(z.string().min(1)),
+  SYNCANO_SIMULATOR_PORT: opt(port),
+  DROPLIT_SIMULATOR_PORT: opt(port),
+  PASSBOLT_SIMULATOR_PORT: opt(port),
+  BELLADATI_SIMULATOR_PORT: opt(port),
+  SYNCANO_URL: opt(url),
+  SYNCANO_INSTANCE: opt(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, - and _, at most 64')),
+  SYNCANO_API_KEY: opt(z.string().min(1)),
+  DROPLIT_URL: opt(url),
+  DROPLIT_TOKEN: opt(z.string().min(1)),
+  PASSBOLT_URL: opt(url),
+  PASSBOLT_TOKEN: opt(z.string().min(1)),
+  BELLADATI_URL: opt(url),
+  BELLADATI_CONSUMER_KEY: opt(z.string().min(1)),
+  BELLADATI_REALM: opt(z.string().min(1)),
+  BELLADATI_TOKEN: opt(z.string().min(1)),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * Parses the environment. In demo mode the provider URLs are filled in later by whoever starts the
+ * simulators (see `withSimulatorUrls`); in production a provider is configured when its URL (and,
+ * for Syncano and BellaDati, instance / consumer key) is set, and left out otherwise.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<GatewayConfig> {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const mode: Mode = e.USERGRAPH_MODE ?? 'demo';
+  const problems: string[] = [];
+  if (mode === 'production') {
+    if (e.SYNCANO_URL && !e.SYNCANO_INSTANCE) problems.push('SYNCANO_INSTANCE: required when SYNCANO_URL is set');
+    if (e.BELLADATI_URL && !e.BELLADATI_CONSUMER_KEY) problems.push('BELLADATI_CONSUMER_KEY: required when BELLADATI_URL is set');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const base: Omit<ProviderConfigBase, 'baseUrl'> = {
+    timeoutMs: e.UPSTREAM_TIMEOUT_MS ?? 2_000,
+    connections: e.UPSTREAM_CONNECTIONS ?? 16,
+    maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES ?? 1_048_576,
+    keepAliveTimeoutMs: 4_000,
+  };
+
+  return deepFreeze({
+    mode,
+    port: e.PORT ?? 4000,
+    host: e.HOST ?? '0.0.0.0',
+    requestMaxBodyBytes: e.REQUEST_MAX_BODY_BYTES ?? 102_400,
+    introspection: e.INTROSPECTION ?? mode === 'demo',
+    providers: mode === 'production' ? productionProviders(e, base) : demoProviders(e, base),
+    simulatorDataPath: e.SIMULATOR_DATA,
+    simulatorPorts: {
+      SYNCANO: e.SYNCANO_SIMULATOR_PORT ?? 4101,
+      DROPLIT: e.DROPLIT_SIMULATOR_PORT ?? 4102,
+      PASSBOLT: e.PASSBOLT_SIMULATOR_PORT ?? 4103,
+      BELLADATI: e.BELLADATI_SIMULATOR_PORT ?? 4104,
+    },
+  });
+}
+
+function productionProviders(e: Env, base: Omit<ProviderConfigBase, 'baseUrl'>): ProvidersConfig {
+  return {
+    SYNCANO:
+      e.SYNCANO_URL && e.SYNCANO_INSTANCE
+        ? { ...base, baseUrl: e.SYNCANO_URL, instance: e.SYNCANO_INSTANCE, defaultApiKey: e.SYNCANO_API_KEY }
+        : null,
+    DROPLIT: e.DROPLIT_URL ? { ...base, baseUrl: e.DROPLIT_URL, defaultToken: e.DROPLIT_TOKEN } : null,
+    PASSBOLT: e.PASSBOLT_URL ? { ...base, baseUrl: e.PASSBOLT_URL, defaultToken: e.PASSBOLT_TOKEN } : null,
+    BELLADATI:
+      e.BELLADATI_URL && e.BELLADATI_CONSUMER_KEY
+        ? { ...base, baseUrl: e.BELLADATI_URL, consumerKey: e.BELLADATI_CONSUMER_KEY, realm: e.BELLADATI_REALM, defaultToken: e.BELLADATI_TOKEN }
+        : null,
+  };
+}
+
+/** Demo mode: placeholders until the simulators are listening; no default credentials. */
+function demoProviders(e: Env, base: Omit<ProviderConfigBase, 'baseUrl'>): ProvidersConfig {
+  return {
+    SYNCANO: { ...base, baseUrl: 'http://127.0.0.1', instance: e.SYNCANO_INSTANCE ?? 'rivia' },
+    DROPLIT: { ...base, baseUrl: 'http://127.0.0.1' },
+    PASSBOLT: { ...base, baseUrl: 'http://127.0.0.1' },
+    BELLADATI: { ...base, baseUrl: 'http://127.0.0.1', consumerKey: e.BELLADATI_CONSUMER_KEY ?? 'usergraph-demo' },
+  };
+}
+
+/** What demo mode needs to know of the running simulators (structural, so config does not import them). */
+export interface RunningSimulatorsInfo {
+  syncano: { url: string };
+  droplit: { url: string };
+  passbolt: { url: string };
+  belladati: { url: string };
+  data: { syncano: { instance: string }; belladati: { consumerKey: string } };
+}
+
+/**
+ * Points every configured provider at its running simulator (demo mode), taking the Syncano instance
+ * and the BellaDati consumer key from the simulators' data so a custom SIMULATOR_DATA file just works.
+ */
+export function withSimulatorUrls(config: Readonly<GatewayConfig>, sims: RunningSimulatorsInfo): Readonly<GatewayConfig> {
+  const p = config.providers;
+  return deepFreeze({
+    ...config,
+    providers: {
+      SYNCANO: p.SYNCANO && { ...p.SYNCANO, baseUrl: sims.syncano.url, instance: sims.data.syncano.instance },
+      DROPLIT: p.DROPLIT && { ...p.DROPLIT, baseUrl: sims.droplit.url },
+      PASSBOLT: p.PASSBOLT && { ...p.PASSBOLT, baseUrl: sims.passbolt.url },
+      // BellaDati's API lives under /api (https://service.belladati.com/api/).
+      BELLADATI: p.BELLADATI && { ...p.BELLADATI, baseUrl: `${sims.belladati.url}/api`, consumerKey: sims.data.belladati.consumerKey },
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

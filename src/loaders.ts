@@ -1,0 +1,115 @@
+/**
+ * Per-request DataLoaders, one set per provider, created lazily the first time an operation touches
+ * that provider. They capture this request's credentials (DataLoader's `createLoaders(authToken)`
+ * pattern), so two requests never share a loader, a cache entry or a credential.
+ *
+ * - `<provider>.userById` is keyed by the adapter's normalised id: aliases, fragments and ids the
+ *   provider treats as equal all cost one upstream call. Everything loaded in one tick reaches the
+ *   adapter as one batch (split at the adapter's `maxBatchSize`).
+ * - `loadMe()` fetches the caller once per request and primes `userById` with the returned id
+ *   (DataLoader's "loading by alternative keys"). When `me` and `user` run in the same operation,
+ *   the `userById` batch waits for `me` first and serves a matching id from it, so `me` plus
+ *   `user(id: <my id>)` costs one upstream call whatever order the fields come in.
+ */
+import DataLoader from 'dataloader';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ErrorCode, GatewayError } from './errors.js';
+import type { ProviderName, UserModel } from './model.js';
+import type { ProviderAdapter } from './providers/types.js';
+import type { ProviderRegistry } from './providers/registry.js';
+
+export interface ProviderLoaders {
+  /** Validates the id (BAD_USER_INPUT before any upstream call) and loads the user. */
+  loadUser(id: string): Promise<UserModel>;
+  /** Loads the user the caller's credentials belong to. */
+  loadMe(): Promise<UserModel>;
+}
+
+export interface RequestLoaders {
+  forProvider(provider: ProviderName): ProviderLoaders;
+}
+
+export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpHeaders): RequestLoaders {
+  const byProvider = new Map<ProviderName, ProviderLoaders>();
+  return {
+    forProvider(provider) {
+      let loaders = byProvider.get(provider);
+      if (!loaders) {
+        const adapter = registry.get(provider);
+        loaders = adapter ? createProviderLoaders(adapter, headers) : createUnconfiguredLoaders(provider);
+        byProvider.set(provider, loaders);
+      }
+      return loaders;
+    },
+  };
+}
+
+function createProviderLoaders<Creds>(adapter: ProviderAdapter<Creds>, headers: IncomingHttpHeaders): ProviderLoaders {
+  const credentials = adapter.readCredentials(headers);
+  let mePromise: Promise<UserModel> | undefined;
+
+  const userById = new DataLoader<string, UserModel>(
+    async (ids) => {
+      const results = new Array<UserModel | Error>(ids.length);
+      let missing = ids.map((_, i) => i);
+      if (mePromise) {
+        const me = await mePromise.catch(() => undefined);
+        const meKey = me ? safeNormalize(adapter, me.id) : undefined;
+        if (me && meKey !== undefined) {
+          missing = missing.filter((i) => (ids[i] === meKey ? ((results[i] = me), false) : true));
+        }
+      }
+      if (missing.length > 0) {
+        const fetched = await adapter.fetchUsers(
+          missing.map((i) => ids[i]!),
+          credentials,
+        );
+        missing.forEach((slot, j) => {
+          results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
+        });
+      }
+      return results;
+    },
+    { name: `${adapter.provider.toLowerCase()}.userById`, maxBatchSize: adapter.maxBatchSize },
+  );
+
+  return {
+    loadUser(id) {
+      let key: string;
+      try {
+        key = adapter.normalizeId(id);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return userById.load(key);
+    },
+    loadMe() {
+      mePromise ??= adapter.fetchMe(credentials).then((me) => {
+        const key = safeNormalize(adapter, me.id);
+        if (key !== undefined) userById.prime(key, me);
+        return me;
+      });
+      return mePromise;
+    },
+  };
+}
+
+function safeNormalize(adapter: ProviderAdapter<unknown>, id: string): string | undefined {
+  try {
+    return adapter.normalizeId(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A provider with no configuration: its fields fail fast, the other providers are unaffected. */
+function createUnconfiguredLoaders(provider: ProviderName): ProviderLoaders {
+  const fail = () =>
+    Promise.reject(
+      new GatewayError(ErrorCode.PROVIDER_UNAVAILABLE, 'The provider is not configured on this gateway.', {
+        provider,
+        reason: 'NOT_CONFIGURED',
+      }),
+    );
+  return { loadUser: fail, loadMe: fail };
+}

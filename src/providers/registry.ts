@@ -1,0 +1,41 @@
+/**
+ * Provider name → adapter. The only file that names all four providers; a fifth provider is one
+ * folder, one SDL file and one line here.
+ */
+import type { ProviderName } from '../model.js';
+import type { AdapterDeps, ProviderAdapter } from './types.js';
+import { createSyncanoAdapter, type SyncanoConfig } from './syncano/index.js';
+import { createDroplitAdapter, type DroplitConfig } from './droplit/index.js';
+import { createPassboltAdapter, type PassboltConfig } from './passbolt/index.js';
+import { createBellaDatiAdapter, type BellaDatiConfig } from './belladati/index.js';
+
+/** Each provider's settings, or null when the provider is not configured on this gateway. */
+export interface ProvidersConfig {
+  SYNCANO: SyncanoConfig | null;
+  DROPLIT: DroplitConfig | null;
+  PASSBOLT: PassboltConfig | null;
+  BELLADATI: BellaDatiConfig | null;
+}
+
+export interface ProviderRegistry {
+  /** The adapter, or undefined when the provider is not configured. */
+  get(provider: ProviderName): ProviderAdapter<unknown> | undefined;
+  configured(): ProviderName[];
+  close(): Promise<void>;
+}
+
+export function createRegistry(config: ProvidersConfig, deps: AdapterDeps): ProviderRegistry {
+  const adapters = new Map<ProviderName, ProviderAdapter<unknown>>();
+  const add = <C>(adapter: ProviderAdapter<C>) => adapters.set(adapter.provider, adapter as ProviderAdapter<unknown>);
+  if (config.SYNCANO) add(createSyncanoAdapter(config.SYNCANO, deps));
+  if (config.DROPLIT) add(createDroplitAdapter(config.DROPLIT, deps));
+  if (config.PASSBOLT) add(createPassboltAdapter(config.PASSBOLT, deps));
+  if (config.BELLADATI) add(createBellaDatiAdapter(config.BELLADATI, deps));
+  return {
+    get: (provider) => adapters.get(provider),
+    configured: () => [...adapters.keys()],
+    close: async () => {
+      await Promise.all([...adapters.values()].map((a) => a.close()));
+    },
+  };
+}

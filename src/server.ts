@@ -1,0 +1,154 @@
+/**
+ * The gateway: Apollo Server behind a thin node:http front door. No environment reads here
+ * (main.ts does that), so tests can build as many gateways as they like.
+ *
+ * The front door serves `/graphql` (GET and POST, per the GraphQL-over-HTTP spec) and `/healthz`,
+ * caps the request body, answers malformed JSON with a GraphQL-shaped 400 (never an HTML page or a
+ * stack trace), and hands everything else to Apollo's `executeHTTPGraphQLRequest`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GatewayConfig } from './config.js';
+import { createContext, type GatewayContext } from './context.js';
+import type { Logger } from './logger.js';
+import { createErrorMaskingPlugin, formatError } from './plugins/error-masking.js';
+import { createRegistry, type ProviderRegistry } from './providers/registry.js';
+import { createSchema } from './schema.js';
+
+export interface GatewayDeps {
+  logger: Logger;
+}
+
+export interface Gateway {
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly httpServer: Server;
+  readonly registry: ProviderRegistry;
+  /** Starts listening; resolves to the `/graphql` URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish, then closes the upstream pools. */
+  stop(): Promise<void>;
+}
+
+export async function createGateway(config: Readonly<GatewayConfig>, deps: GatewayDeps): Promise<Gateway> {
+  const registry = createRegistry(config.providers, { logger: deps.logger });
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: createSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    formatError,
+    plugins: [
+      createErrorMaskingPlugin(deps.logger),
+      config.mode === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
+  });
+  await apollo.start();
+
+  const httpServer = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error }, 'unhandled error in the HTTP handler');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+  httpServer.headersTimeout = 10_000;
+  httpServer.requestTimeout = 30_000;
+  httpServer.keepAliveTimeout = 5_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    if (url.pathname === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (url.pathname !== '/graphql') {
+      sendJson(res, 404, { errors: [{ message: 'Not found. The GraphQL endpoint is /graphql.', extensions: { code: 'NOT_FOUND' } }] });
+      return;
+    }
+
+    const body = await readBody(req, config.requestMaxBodyBytes);
+    if (body === 'too-large') {
+      sendJson(res, 413, { errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let parsedBody: unknown = body;
+    if (req.method === 'POST' && (headers.get('content-type') ?? '').toLowerCase().includes('json')) {
+      try {
+        parsedBody = body.length ? JSON.parse(body) : undefined;
+      } catch {
+        sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+    }
+
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody };
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => createContext(registry, req.headers),
+    });
+
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  return {
+    apollo,
+    httpServer,
+    registry,
+    listen: (port = config.port, host = config.host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          resolve(`http://${shownHost}:${address.port}/graphql`);
+        });
+      }),
+    async stop() {
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeIdleConnections();
+      });
+      await apollo.stop();
+      await registry.close();
+    },
+  };
+}
+
+/** Reads the body as UTF-8, or 'too-large' past the limit (the rest is drained, not buffered). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}

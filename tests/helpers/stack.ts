@@ -1,0 +1,73 @@
+/**
+ * Starts the whole stack the way a user runs it: the four simulators on loopback (port 0) and the
+ * gateway pointed at them, and talks to it over real HTTP.
+ */
+import { loadConfig, withSimulatorUrls, type GatewayConfig } from '../../src/config.js';
+import { createSilentLogger, type Logger } from '../../src/logger.js';
+import { createGateway, type Gateway } from '../../src/server.js';
+import { startSimulators, type SimulatorData, type Simulators } from '../../src/simulators/index.js';
+
+export interface GraphQLResult {
+  status: number;
+  headers: Headers;
+  body: { data?: any; errors?: any[] };
+  /** The raw response text, for "never contains" assertions. */
+  text: string;
+}
+
+export interface Stack {
+  /** The gateway's `/graphql` URL. */
+  url: string;
+  gateway: Gateway;
+  sims: Simulators;
+  config: Readonly<GatewayConfig>;
+  /** POSTs a GraphQL operation as JSON. */
+  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult>;
+  /** Clears every simulator's request record. */
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+export interface StartStackOptions {
+  /** Sections replacing the demo data's. */
+  data?: Partial<SimulatorData>;
+  /** Extra environment for loadConfig (e.g. UPSTREAM_TIMEOUT_MS). */
+  env?: Record<string, string>;
+  logger?: Logger;
+}
+
+export async function startStack(options: StartStackOptions = {}): Promise<Stack> {
+  const sims = await startSimulators({ data: options.data });
+  const config = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', ...options.env }), sims);
+  const gateway = await createGateway(config, { logger: options.logger ?? createSilentLogger() });
+  const url = await gateway.listen(0, '127.0.0.1');
+
+  return {
+    url,
+    gateway,
+    sims,
+    config,
+    async gql(query, variables, headers = {}) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await res.text();
+      let body: GraphQLResult['body'];
+      try {
+        body = JSON.parse(text) as GraphQLResult['body'];
+      } catch {
+        body = {};
+      }
+      return { status: res.status, headers: res.headers, body, text };
+    },
+    clearRequests() {
+      for (const sim of [sims.syncano, sims.droplit, sims.passbolt, sims.belladati]) sim.clearRequests();
+    },
+    async close() {
+      await gateway.stop();
+      await sims.close();
+    },
+  };
+}
