@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { readJson, startStack, type Stack } from '../helpers/stack.js';
 
 describe('the GraphQL HTTP front door', () => {
   let stack: Stack;
@@ -18,7 +18,7 @@ describe('the GraphQL HTTP front door', () => {
     const res = await post('{"query": ');
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/json');
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(JSON.stringify(body)).not.toMatch(/SyntaxError|at JSON\.parse|\.ts:/);
   });
@@ -26,7 +26,7 @@ describe('the GraphQL HTTP front door', () => {
   it('refuses a body over the limit with 413', async () => {
     const res = await post(JSON.stringify({ query: `{ __typename }`, pad: 'x'.repeat(4096) }));
     expect(res.status).toBe(413);
-    expect((await res.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect((await readJson(res)).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('rejects an unknown provider as a validation error with no upstream call', async () => {
@@ -47,7 +47,7 @@ describe('the GraphQL HTTP front door', () => {
     const url = `${stack.url}?query=${encodeURIComponent('{ me(provider: BELLADATI) { id } }')}`;
     const res = await fetch(url, { headers: { 'apollo-require-preflight': 'true', ...DEMO_CREDENTIALS.BELLADATI } });
     expect(res.status).toBe(200);
-    expect((await res.json()).data.me.id).toBe('123');
+    expect((await readJson(res)).data.me.id).toBe('123');
   });
 
   it('blocks a simple (CSRF-able) GET that carries no preflight header', async () => {
@@ -65,10 +65,10 @@ describe('the GraphQL HTTP front door', () => {
     const base = stack.url.replace(/\/graphql$/, '');
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await readJson(health)).toEqual({ status: 'ok' });
     const other = await fetch(`${base}/nope`);
     expect(other.status).toBe(404);
-    expect((await other.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect((await readJson(other)).errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
   it('serves every DateTime as RFC 3339 UTC', async () => {
@@ -97,7 +97,6 @@ describe('a provider that is not configured', () => {
   });
 
   it('answers PROVIDER_UNAVAILABLE on its fields while the others work', async () => {
-    const { startSimulators } = await import('../../src/simulators/index.js');
     const { createGateway } = await import('../../src/server.js');
     const { createSilentLogger } = await import('../../src/logger.js');
     const config = { ...stack.config, providers: { ...stack.config.providers, DROPLIT: null } };
@@ -109,11 +108,10 @@ describe('a provider that is not configured', () => {
         headers: { 'content-type': 'application/json', ...DEMO_CREDENTIALS.DROPLIT, ...DEMO_CREDENTIALS.BELLADATI },
         body: JSON.stringify({ query: '{ d: me(provider: DROPLIT) { id } b: me(provider: BELLADATI) { id } }' }),
       });
-      const body = await res.json();
+      const body = await readJson(res);
       expect(body.data.b.id).toBe('123');
       expect(body.data.d).toBeNull();
       expect(body.errors[0].extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'DROPLIT', reason: 'NOT_CONFIGURED' });
-      void startSimulators;
     } finally {
       await gateway.stop();
     }

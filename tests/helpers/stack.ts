@@ -10,7 +10,8 @@ import { startSimulators, type SimulatorData, type Simulators } from '../../src/
 export interface GraphQLResult {
   status: number;
   headers: Headers;
-  body: { data?: any; errors?: any[] };
+  // Response JSON is untyped by nature; tests assert its shape.
+  body: { data?: any; errors?: any };
   /** The raw response text, for "never contains" assertions. */
   text: string;
 }
@@ -70,4 +71,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       await sims.close();
     },
   };
+}
+
+/** Reads a fetch response's JSON body for assertions. */
+export async function readJson(res: Response): Promise<any> {
+  return res.json();
 }

@@ -1,0 +1,58 @@
+/**
+ * BellaDati over HTTP: the two single-user reads. No mapping here.
+ *
+ * The base URL already ends in the API root (`https://service.belladati.com/api` or
+ * `https://<host>/belladati/api`; contract belladati.md §1), so paths start below it. No query
+ * string is sent: `exclude` is optional (GET User Detail) and the gateway reads every field.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { createHttpClient } from '../http.js';
+import type { ProviderConfigBase } from '../types.js';
+import { authHeaders, type BellaDatiConsumer } from './credentials.js';
+
+export interface BellaDatiResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface BellaDatiClient {
+  /** `GET /api/users/{id}` (GET User Detail). */
+  getUser(id: string, token: string, signal?: AbortSignal): Promise<BellaDatiResponse>;
+  /** `GET /api/users/username/{username}` (GET User Detail by username). */
+  getUserByUsername(username: string, token: string, signal?: AbortSignal): Promise<BellaDatiResponse>;
+  close(): Promise<void>;
+}
+
+export function createBellaDatiClient(config: ProviderConfigBase & BellaDatiConsumer): BellaDatiClient {
+  const http = createHttpClient({ ...config, provider: 'BELLADATI' });
+  const consumer: BellaDatiConsumer = { consumerKey: config.consumerKey, realm: config.realm };
+
+  const get = (path: string, token: string, signal: AbortSignal | undefined) =>
+    http.request({
+      method: 'GET',
+      path,
+      // Built per request: each call needs its own nonce and timestamp.
+      headers: { ...authHeaders(consumer, token), accept: 'application/json' },
+      signal,
+    });
+
+  return {
+    getUser: (id, token, signal) => get(userPath(id), token, signal),
+    getUserByUsername: (username, token, signal) => get(usernamePath(username), token, signal),
+    close: () => http.close(),
+  };
+}
+
+/** `/users/{id}`: the id is digits already, encoded anyway so the path can never gain a segment. */
+export function userPath(id: string): string {
+  return `/users/${encodeURIComponent(id)}`;
+}
+
+/**
+ * `/users/username/{username}`: the docs put the (email) username raw in the path; it is encoded as
+ * one segment so `/`, `?`, `#` or `%` in a username cannot change the route (contract §2).
+ */
+export function usernamePath(username: string): string {
+  return `/users/username/${encodeURIComponent(username)}`;
+}

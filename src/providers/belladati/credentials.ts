@@ -1,0 +1,125 @@
+/**
+ * BellaDati credentials: read from the gateway request's headers, checked, and turned into the
+ * OAuth `Authorization` header BellaDati's REST API wants.
+ *
+ * - `x-belladati-token`: the caller's OAuth access token (obtained by the client through 3-legged
+ *   OAuth, xAuth or an admin-minted token; contract belladati.md §3).
+ * - `x-belladati-username`: the caller's own username. BellaDati has no "me" endpoint (contract §2),
+ *   so `me` reads `/api/users/username/{username}` with the caller's own token and lets BellaDati's
+ *   authorization decide.
+ *
+ * A configured default token may stand in for a missing caller token on `user` lookups only; `me`
+ * always needs both headers from the caller. Credential values never appear in errors or logs.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ErrorCode, GatewayError } from '../../errors.js';
+
+/** One credential header as read: absent, present, or unusable (control characters, too long, repeated). */
+export type CredentialValue = { state: 'absent' } | { state: 'malformed' } | { state: 'present'; value: string };
+
+export interface BellaDatiCredentials {
+  /** The caller's access token (`x-belladati-token`). */
+  readonly token: CredentialValue;
+  /** The caller's own username (`x-belladati-username`), used by `me` only. */
+  readonly username: CredentialValue;
+  /** The configured default token, used by `user` lookups when the caller sent no token. */
+  readonly defaultToken: string | undefined;
+}
+
+/** The server-side OAuth settings of the BellaDati domain (its REST API consumer). */
+export interface BellaDatiConsumer {
+  consumerKey: string;
+  realm?: string | undefined;
+}
+
+export const TOKEN_HEADER = 'x-belladati-token';
+export const USERNAME_HEADER = 'x-belladati-username';
+
+const MAX_CREDENTIAL_LENGTH = 4096;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+export function readBellaDatiCredentials(headers: IncomingHttpHeaders, defaultToken: string | undefined): BellaDatiCredentials {
+  return {
+    token: readHeader(headers[TOKEN_HEADER]),
+    username: readHeader(headers[USERNAME_HEADER]),
+    defaultToken: defaultToken || undefined,
+  };
+}
+
+function readHeader(raw: string | string[] | undefined): CredentialValue {
+  if (raw === undefined || raw === '') return { state: 'absent' };
+  // node:http joins unknown repeated headers with ", "; an array means a repeat it keeps apart, which is ambiguous.
+  if (typeof raw !== 'string') return { state: 'malformed' };
+  if (raw.length > MAX_CREDENTIAL_LENGTH || CONTROL_CHARS.test(raw)) return { state: 'malformed' };
+  return { state: 'present', value: raw };
+}
+
+/** The token for a `user` lookup: the caller's, else the configured default. Throws UNAUTHENTICATED. */
+export function tokenForUserLookup(creds: BellaDatiCredentials): string {
+  if (creds.token.state === 'present') return creds.token.value;
+  if (creds.token.state === 'malformed') throw malformed(TOKEN_HEADER);
+  if (creds.defaultToken !== undefined) return creds.defaultToken;
+  throw missing(TOKEN_HEADER);
+}
+
+/** The caller's own token and username for `me` (no default applies). Throws UNAUTHENTICATED. */
+export function credentialsForMe(creds: BellaDatiCredentials): { token: string; username: string } {
+  if (creds.token.state === 'malformed') throw malformed(TOKEN_HEADER);
+  if (creds.username.state === 'malformed') throw malformed(USERNAME_HEADER);
+  if (creds.token.state === 'absent') throw missing(TOKEN_HEADER);
+  if (creds.username.state === 'absent') throw missing(USERNAME_HEADER);
+  return { token: creds.token.value, username: creds.username.value };
+}
+
+/**
+ * The documented per-request header (BellaDati "Authorization"):
+ * `OAuth realm="…", oauth_consumer_key="…", oauth_token="…", oauth_timestamp="…", oauth_nonce="…"`.
+ * No signature: the documented header carries none and the Access Control page makes it optional
+ * (the iOS SDK sends exactly these four parameters; contract §3). A fresh nonce and the current
+ * time on every request, since BellaDati refuses reused nonces and skewed timestamps.
+ */
+export function authHeaders(consumer: BellaDatiConsumer, token: string): Record<string, string> {
+  return {
+    authorization: oauthAuthorization(consumer, token, Math.floor(Date.now() / 1000), randomBytes(16).toString('hex')),
+  };
+}
+
+/**
+ * Builds the header value for the given timestamp and nonce. Parameter values are percent-encoded per
+ * RFC 5849 §3.6 (unreserved characters only stay as they are). `realm` is not an OAuth parameter:
+ * RFC 5849 §3.5.1 has it "interpreted per RFC 2617" as a quoted-string, which is how BellaDati's
+ * sample sends it (`realm="https://service.belladati.com/"`); it is left out when not configured,
+ * as both SDKs do.
+ */
+export function oauthAuthorization(consumer: BellaDatiConsumer, token: string, timestamp: number, nonce: string): string {
+  const params: Array<[string, string]> = [
+    ['oauth_consumer_key', consumer.consumerKey],
+    ['oauth_token', token],
+    ['oauth_timestamp', String(timestamp)],
+    ['oauth_nonce', nonce],
+  ];
+  const parts = params.map(([name, value]) => `${name}="${percentEncode(value)}"`);
+  if (consumer.realm) parts.unshift(`realm="${consumer.realm.replace(/["\\]/g, '\\$&')}"`);
+  return `OAuth ${parts.join(', ')}`;
+}
+
+/** RFC 5849 §3.6: UTF-8, then every byte outside ALPHA / DIGIT / `-._~` as `%XX` (upper-case hex). */
+export function percentEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function missing(header: string): GatewayError {
+  return new GatewayError(ErrorCode.UNAUTHENTICATED, `belladati: the ${header} header is required.`, {
+    provider: 'BELLADATI',
+    reason: 'MISSING_CREDENTIALS',
+  });
+}
+
+function malformed(header: string): GatewayError {
+  return new GatewayError(ErrorCode.UNAUTHENTICATED, `belladati: the ${header} header is malformed.`, {
+    provider: 'BELLADATI',
+    reason: 'MALFORMED_CREDENTIALS',
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * BellaDati status/body → gateway error (contract belladati.md §5, §6).
+ *
+ * The documented table: 400 bad input, 401 bad or expired token, 403 bad OAuth request, 404 not
+ * found, 405 unexpected method, 503 rate limited, other 5xx server error (BellaDati "REST API",
+ * Error Handling). On 400/401/403 the body may be OAuth Problem Reporting, form-encoded
+ * `oauth_problem=<code>` (belladati-sdk-java `BellaDatiClient.buildException`), JSON, or empty.
+ * The problem code refines the status; it is echoed as `reason` only when it is one of the codes
+ * listed below, and no other body text is ever copied.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { ErrorCode, GatewayError } from '../../errors.js';
+import { parseJsonBody } from '../wire.js';
+
+export interface BellaDatiErrorContext {
+  /** The upstream response headers (for `Retry-After`). */
+  headers?: IncomingHttpHeaders;
+}
+
+/** The caller's token was refused: re-authenticate (the SDK's `ExceptionTest` codes, plus OAuth Problem Reporting's token/nonce codes). */
+const TOKEN_PROBLEMS = new Set([
+  'missing_token',
+  'invalid_token',
+  'token_expired',
+  'token_rejected',
+  'token_revoked',
+  'unauthorized_token',
+  'timestamp_refused',
+  'nonce_used',
+  'invalid_credentials',
+  'account_locked',
+]);
+
+/**
+ * The consumer key (and secret) are the gateway's server-side configuration, not the caller's: a
+ * refusal means the gateway is misconfigured ("REST access must be enabled per domain by setting an
+ * OAuth consumer key", contract §1).
+ */
+const CONSUMER_PROBLEMS = new Set([
+  'missing_consumer',
+  'invalid_consumer',
+  'consumer_key_unknown',
+  'consumer_key_rejected',
+  'consumer_key_refused',
+  'invalid_signature',
+  'signature_invalid',
+  'signature_method_rejected',
+]);
+
+/** The caller is known but may not read (`user_not_active`, `domain_restricted`, `domain_expired`: SDK `ExceptionTest`, 403). */
+const FORBIDDEN_PROBLEMS = new Set([
+  'user_not_active',
+  'domain_restricted',
+  'domain_expired',
+  'permission_denied',
+  'x_auth_disabled',
+  'piccolo_not_enabled',
+]);
+
+/** Status → code and client-safe message, for the statuses BellaDati documents. */
+const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
+  400: { code: ErrorCode.BAD_USER_INPUT, message: 'belladati: the request was rejected.' },
+  401: { code: ErrorCode.UNAUTHENTICATED, message: 'belladati: the token is missing, invalid or expired.' },
+  403: { code: ErrorCode.FORBIDDEN, message: 'belladati: the caller may not read this user.' },
+  404: { code: ErrorCode.NOT_FOUND, message: 'belladati: no such user.' },
+  429: { code: ErrorCode.RATE_LIMITED, message: 'belladati: rate limited; retry later.' },
+  // "503 … too many requests … per-app or per-user basis" (REST API, Error Handling): throttling,
+  // not an outage, so clients should back off and retry (contract §6).
+  503: { code: ErrorCode.RATE_LIMITED, message: 'belladati: rate limited; retry later.' },
+};
+
+export function toGatewayError(status: number, body: string, context: BellaDatiErrorContext = {}): GatewayError {
+  const detail = { status };
+  const provider = 'BELLADATI' as const;
+  const problem = status === 400 || status === 401 || status === 403 ? oauthProblem(body) : undefined;
+  if (problem !== undefined) {
+    const reason = problem.toUpperCase();
+    if (CONSUMER_PROBLEMS.has(problem)) {
+      return new GatewayError(ErrorCode.PROVIDER_UNAVAILABLE, 'belladati: the gateway is not configured correctly for this provider.', {
+        provider,
+        reason: 'MISCONFIGURED',
+        detail: { status, problem: reason },
+      });
+    }
+    if (TOKEN_PROBLEMS.has(problem)) {
+      return new GatewayError(ErrorCode.UNAUTHENTICATED, BY_STATUS[401]!.message, { provider, reason, detail });
+    }
+    if (FORBIDDEN_PROBLEMS.has(problem)) {
+      return new GatewayError(ErrorCode.FORBIDDEN, BY_STATUS[403]!.message, { provider, reason, detail });
+    }
+  }
+  if (status >= 300 && status < 400) {
+    return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'belladati: unexpected redirect.', { provider, reason: 'REDIRECT', detail });
+  }
+  const known = BY_STATUS[status];
+  if (known) {
+    return new GatewayError(known.code, known.message, {
+      provider,
+      retryAfterSeconds: known.code === ErrorCode.RATE_LIMITED ? retryAfterSeconds(context.headers?.['retry-after']) : undefined,
+      detail,
+    });
+  }
+  if (status >= 500) return new GatewayError(ErrorCode.PROVIDER_UNAVAILABLE, undefined, { provider, detail });
+  // 405 "unexpected method" and anything undocumented: the gateway only sends documented GETs.
+  return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'belladati: unexpected response status.', { provider, detail });
+}
+
+/**
+ * The `oauth_problem` code of an error body, lower-cased: form-encoded (`oauth_problem=token_expired`,
+ * what the SDK parses) or a JSON object with that member. Undefined for anything else.
+ */
+function oauthProblem(body: string): string | undefined {
+  const json = parseJsonBody(body);
+  const raw = json === undefined ? new URLSearchParams(body.trim()).get('oauth_problem') : jsonMember(json, 'oauth_problem');
+  return typeof raw === 'string' && /^[a-z_]{1,64}$/i.test(raw) ? raw.toLowerCase() : undefined;
+}
+
+function jsonMember(json: unknown, name: string): unknown {
+  return typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[name] : undefined;
+}
+
+/** `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+function retryAfterSeconds(raw: string | string[] | undefined): number | undefined {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const value = raw.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}

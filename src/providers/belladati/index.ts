@@ -1,0 +1,93 @@
+/**
+ * The BellaDati adapter. BellaDati reads one user per call (`GET /api/users/{id}`) and has no batch
+ * endpoint and no "me" endpoint (contract belladati.md §2), so a batch is parallel single GETs (the
+ * DataLoader has already removed duplicates) and `me` reads `GET /api/users/username/{username}`
+ * with the caller's own token.
+ */
+import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { parseJsonBody } from '../wire.js';
+import { createBellaDatiClient, type BellaDatiResponse } from './client.js';
+import { credentialsForMe, readBellaDatiCredentials, tokenForUserLookup, type BellaDatiCredentials } from './credentials.js';
+import { toGatewayError } from './errors.js';
+import { mapUser, type BellaDatiUserModel } from './map-user.js';
+import { checkBellaDatiUsername, normalizeBellaDatiId, parseBellaDatiUserWire, type BellaDatiUserWire } from './wire.js';
+
+export type { BellaDatiCredentials } from './credentials.js';
+export type { BellaDatiUserModel } from './map-user.js';
+
+export interface BellaDatiConfig extends ProviderConfigBase {
+  /** The BellaDati domain's OAuth consumer key (domain settings → REST API). Required. */
+  consumerKey: string;
+  /** Optional OAuth `realm`, e.g. `https://service.belladati.com/`; omitted from the header when unset. */
+  realm?: string | undefined;
+  /**
+   * An access token for `user` lookups when the caller sends no `x-belladati-token`. Never used for
+   * `me`, which must run under the caller's own token.
+   */
+  defaultToken?: string | undefined;
+}
+
+/** Parallel single GETs per batch; also the most concurrent requests one operation sends BellaDati. */
+const MAX_BATCH_SIZE = 25;
+// eslint-disable-next-line no-control-regex
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f]/;
+
+export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDeps): ProviderAdapter<BellaDatiCredentials> {
+  if (!config.consumerKey || HEADER_UNSAFE.test(config.consumerKey) || (config.realm && HEADER_UNSAFE.test(config.realm))) {
+    throw new TypeError('BELLADATI: consumerKey must be a non-empty string and realm must not contain control characters');
+  }
+  const client = createBellaDatiClient(config);
+  const logger = deps.logger.child({ provider: 'BELLADATI' });
+
+  /** Checks the status, then the body: a non-200 becomes a gateway error, a 200 a validated record. */
+  function readUser(res: BellaDatiResponse, operation: string): BellaDatiUserWire {
+    if (res.status !== 200) {
+      const error = toGatewayError(res.status, res.body, { headers: res.headers });
+      logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code, reason: error.extensions.reason }, `belladati ${operation} failed`);
+      throw error;
+    }
+    return parseBellaDatiUserWire(parseJsonBody(res.body));
+  }
+
+  async function fetchUser(id: string, token: string, options: FetchOptions): Promise<BellaDatiUserModel> {
+    const key = normalizeBellaDatiId(id);
+    const wire = readUser(await client.getUser(key, token, options.signal), 'user detail');
+    // Ids are compared as strings (`"0123"` is not `"123"`); another user's record in this slot
+    // would be served under the wrong key.
+    if (wire.id !== key) throw wrongUser('body.id is not the requested user');
+    return mapUser(wire);
+  }
+
+  return {
+    provider: 'BELLADATI',
+    maxBatchSize: MAX_BATCH_SIZE,
+    readCredentials: (headers) => readBellaDatiCredentials(headers, config.defaultToken),
+    normalizeId: normalizeBellaDatiId,
+    async fetchUsers(ids, creds, options = {}) {
+      // Missing or malformed credentials fail the whole batch, before any upstream call.
+      const token = tokenForUserLookup(creds);
+      return Promise.all(ids.map((id) => fetchUser(id, token, options).catch(asSlotError)));
+    },
+    async fetchMe(creds, options = {}) {
+      const { token, username } = credentialsForMe(creds);
+      // A malformed own username is the caller's input error (BAD_USER_INPUT), raised before any call.
+      checkBellaDatiUsername(username);
+      const wire = readUser(await client.getUserByUsername(username, token, options.signal), 'user detail by username');
+      // Usernames are usually emails, which BellaDati may match without regard to case [INF].
+      if (wire.username.toLowerCase() !== username.toLowerCase()) throw wrongUser('body.username is not the requested user');
+      return mapUser(wire);
+    },
+    close: () => client.close(),
+  };
+}
+
+function wrongUser(what: string): GatewayError {
+  return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, `belladati: ${what}`, { provider: 'BELLADATI' });
+}
+
+/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and fails the batch. */
+function asSlotError(error: unknown): GatewayError {
+  if (isGatewayError(error)) return error;
+  throw error;
+}

@@ -1,0 +1,73 @@
+/**
+ * The Droplit.io adapter: get-a-user (`GET /api/users/{ecosystemId};{uniqueId}`) is the only read
+ * Droplit offers, with no batch and no "me" endpoint (contract §3), so a batch is parallel single
+ * GETs (the DataLoader has already removed duplicates) and `me` fetches the caller's own id.
+ */
+import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { parseJsonBody } from '../wire.js';
+import { createDroplitClient } from './client.js';
+import { credentialsForMe, readDroplitCredentials, tokenForUserLookup, type DroplitCredentials } from './credentials.js';
+import { toGatewayError } from './errors.js';
+import { mapUser, type DroplitUserModel } from './map-user.js';
+import { normalizeDroplitId, parseDroplitId, parseDroplitUserWire } from './wire.js';
+
+export type { DroplitCredentials } from './credentials.js';
+export type { DroplitUserModel } from './map-user.js';
+
+export interface DroplitConfig extends ProviderConfigBase {
+  /**
+   * A server (or account) token for `user` lookups when the caller sends no `x-droplit-token`.
+   * Never used for `me`, which must run under the caller's own token.
+   */
+  defaultToken?: string;
+}
+
+/** Parallel single GETs per batch; also the most concurrent requests one operation sends Droplit. */
+const MAX_BATCH_SIZE = 25;
+
+export function createDroplitAdapter(config: DroplitConfig, deps: AdapterDeps): ProviderAdapter<DroplitCredentials> {
+  const client = createDroplitClient(config);
+  const logger = deps.logger.child({ provider: 'DROPLIT' });
+
+  async function fetchUser(id: string, token: string, options: FetchOptions): Promise<DroplitUserModel> {
+    const key = normalizeDroplitId(id);
+    const res = await client.getUser(parseDroplitId(key), token, options.signal);
+    if (res.status !== 200) {
+      const error = toGatewayError(res.status, res.body, { headers: res.headers });
+      logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code }, 'droplit get-a-user failed');
+      throw error;
+    }
+    const wire = parseDroplitUserWire(parseJsonBody(res.body));
+    // Droplit echoes the requested id (Get a user. example); another user's record in this slot
+    // would be served under the wrong key.
+    if (wire.id !== key) {
+      throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'droplit: body.id is not the requested user', { provider: 'DROPLIT' });
+    }
+    return mapUser(wire);
+  }
+
+  return {
+    provider: 'DROPLIT',
+    maxBatchSize: MAX_BATCH_SIZE,
+    readCredentials: (headers) => readDroplitCredentials(headers, config.defaultToken),
+    normalizeId: normalizeDroplitId,
+    async fetchUsers(ids, creds, options = {}) {
+      // Missing or malformed credentials fail the whole batch, before any upstream call.
+      const token = tokenForUserLookup(creds);
+      return Promise.all(ids.map((id) => fetchUser(id, token, options).catch(asSlotError)));
+    },
+    async fetchMe(creds, options = {}) {
+      const { token, userId } = credentialsForMe(creds);
+      // A malformed own id is the caller's input error (BAD_USER_INPUT), raised before any call.
+      return fetchUser(normalizeDroplitId(userId), token, options);
+    },
+    close: () => client.close(),
+  };
+}
+
+/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and fails the batch. */
+function asSlotError(error: unknown): GatewayError {
+  if (isGatewayError(error)) return error;
+  throw error;
+}

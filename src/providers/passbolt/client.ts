@@ -1,0 +1,44 @@
+/**
+ * Passbolt over HTTP: the user view only (`GET /users/{userId}.json`). No mapping here.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { createHttpClient } from '../http.js';
+import type { ProviderConfigBase } from '../types.js';
+import { authHeaders } from './credentials.js';
+
+export interface PassboltResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface PassboltClient {
+  /** `userId` is a canonical UUID or the literal `me`. */
+  viewUser(userId: string, token: string, signal?: AbortSignal): Promise<PassboltResponse>;
+  close(): Promise<void>;
+}
+
+export function createPassboltClient(config: ProviderConfigBase): PassboltClient {
+  const http = createHttpClient({ ...config, provider: 'PASSBOLT' });
+  return {
+    viewUser: (userId, token, signal) =>
+      http.request({
+        method: 'GET',
+        path: userPath(userId),
+        // The `.json` suffix alone selects JSON; the Accept header is the documented alternative
+        // and costs nothing (contract §1: without both, Passbolt answers 404 "Please use .json…").
+        headers: { ...authHeaders(token), accept: 'application/json' },
+        signal,
+      }),
+    close: () => http.close(),
+  };
+}
+
+/**
+ * `/users/{userId}.json` (Passbolt "View a users record"; OpenAPI `paths/user.yml`). The id is one
+ * percent-encoded segment; for a UUID or `me` that encoding changes nothing, but it keeps a bad id
+ * from ever reshaping the path. No query string: the defaults (all contains on) are what we map.
+ */
+export function userPath(userId: string): string {
+  return `/users/${encodeURIComponent(userId)}.json`;
+}

@@ -1,0 +1,90 @@
+/**
+ * The Passbolt adapter (API v5). Passbolt has no batch or multi-id read (`/users.json` has no id
+ * filter, contract §2), so a batch is parallel single views (the DataLoader has already removed
+ * duplicates), and `me` is Passbolt's own `GET /users/me.json`.
+ */
+import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { parseJsonBody } from '../wire.js';
+import { createPassboltClient } from './client.js';
+import { readPassboltCredentials, tokenForMe, tokenForUserLookup, type PassboltCredentials } from './credentials.js';
+import { toGatewayError } from './errors.js';
+import { mapUser, type PassboltUserModel } from './map-user.js';
+import { normalizePassboltId, parsePassboltUserWire } from './wire.js';
+
+export type { PassboltCredentials } from './credentials.js';
+export type { PassboltUserModel } from './map-user.js';
+
+export interface PassboltConfig extends ProviderConfigBase {
+  /**
+   * A JWT access token for `user` lookups when the caller sends no `x-passbolt-token`. Never used
+   * for `me`. Passbolt access tokens expire after 5 minutes by default (contract §5), so this
+   * suits installations configured with a long `PASSBOLT_AUTH_JWT_ACCESS_TOKEN` lifetime.
+   */
+  defaultToken?: string;
+}
+
+/** Parallel single views per batch; also the most concurrent requests one operation sends Passbolt. */
+const MAX_BATCH_SIZE = 25;
+
+/** Failures that say nothing about one user but about the token or the server: when every slot fails alike, the batch fails. */
+const BATCH_WIDE_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.PROVIDER_UNAVAILABLE,
+  ErrorCode.PROVIDER_TIMEOUT,
+  ErrorCode.RATE_LIMITED,
+]);
+
+export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps): ProviderAdapter<PassboltCredentials> {
+  const client = createPassboltClient(config);
+  const logger = deps.logger.child({ provider: 'PASSBOLT' });
+
+  /** Views `userId` (a canonical UUID, or `me`); a UUID view must return that very user. */
+  async function viewUser(userId: string, token: string, options: FetchOptions): Promise<PassboltUserModel> {
+    const res = await client.viewUser(userId, token, options.signal);
+    if (res.status !== 200) {
+      const error = toGatewayError(res.status, res.body, { headers: res.headers });
+      logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code }, 'passbolt user view failed');
+      throw error;
+    }
+    const wire = parsePassboltUserWire(parseJsonBody(res.body));
+    if (userId !== 'me' && wire.id.toLowerCase() !== userId) {
+      throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'passbolt: body.id is not the requested user', { provider: 'PASSBOLT' });
+    }
+    return mapUser(wire, { baseUrl: config.baseUrl });
+  }
+
+  return {
+    provider: 'PASSBOLT',
+    maxBatchSize: MAX_BATCH_SIZE,
+    readCredentials: (headers) => readPassboltCredentials(headers, config.defaultToken),
+    normalizeId: normalizePassboltId,
+    async fetchUsers(ids, creds, options = {}) {
+      // Missing or malformed credentials fail the whole batch, before any upstream call.
+      const token = tokenForUserLookup(creds);
+      // Ids normally arrive normalised by the loader; checking again keeps a bad one from ever
+      // reaching the path, and it fails its own slot only.
+      const viewById = async (id: string) => viewUser(normalizePassboltId(id), token, options);
+      const results = await Promise.all(ids.map((id) => viewById(id).catch(asSlotError)));
+      throwIfAllFailedAlike(results);
+      return results;
+    },
+    async fetchMe(creds, options = {}) {
+      return viewUser('me', tokenForMe(creds), options);
+    },
+    close: () => client.close(),
+  };
+}
+
+/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and fails the batch. */
+function asSlotError(error: unknown): GatewayError {
+  if (isGatewayError(error)) return error;
+  throw error;
+}
+
+/** A refused token or a server that is down fails every slot the same way: report it once, for the batch. */
+function throwIfAllFailedAlike(results: ReadonlyArray<PassboltUserModel | GatewayError>): void {
+  const first = results[0];
+  if (!(first instanceof GatewayError) || !BATCH_WIDE_CODES.has(first.code)) return;
+  if (results.every((r) => r instanceof GatewayError && r.code === first.code)) throw first;
+}
