@@ -23,6 +23,8 @@ export const ErrorCode = {
   PROVIDER_TIMEOUT: 'PROVIDER_TIMEOUT',
   /** The provider answered with something outside its documented contract (wrong shape, not JSON, a redirect, an unparseable date). */
   PROVIDER_BAD_RESPONSE: 'PROVIDER_BAD_RESPONSE',
+  /** The operation would cost more upstream calls than the gateway allows; refused before any call. */
+  OPERATION_TOO_EXPENSIVE: 'OPERATION_TOO_EXPENSIVE',
   /** A bug in the gateway. Details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -41,6 +43,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   PROVIDER_UNAVAILABLE: 'The provider is unavailable.',
   PROVIDER_TIMEOUT: 'The provider did not answer in time.',
   PROVIDER_BAD_RESPONSE: 'The provider sent a response the gateway cannot read.',
+  OPERATION_TOO_EXPENSIVE: 'The operation would make too many upstream calls.',
   INTERNAL_SERVER_ERROR: 'Internal server error.',
 };
 
@@ -55,6 +58,8 @@ export interface GatewayErrorOptions {
    * Never serialised into the response.
    */
   detail?: unknown;
+  /** HTTP status for errors raised before execution (Apollo reads `extensions.http`; never sent). */
+  http?: { status: number };
 }
 
 /**
@@ -71,6 +76,7 @@ export class GatewayError extends GraphQLError {
     if (options.provider) extensions.provider = options.provider;
     if (options.reason) extensions.reason = options.reason;
     if (options.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.http) extensions.http = options.http;
     super(message ?? DEFAULT_MESSAGES[code], { extensions });
     this.name = 'GatewayError';
     this.code = code;
