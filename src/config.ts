@@ -8,14 +8,19 @@
  *   HOST                      0.0.0.0
  *   USERGRAPH_MODE            demo        demo: start the embedded simulators and point every provider
  *                                         at them; production: never start simulators, use *_URL
- *   UPSTREAM_TIMEOUT_MS       2000        deadline for one upstream request, headers and body
+ *   UPSTREAM_TIMEOUT_MS       2000        deadline for one upstream attempt, headers and body
+ *   REQUEST_DEADLINE_MS       5000        deadline for all upstream calls of one GraphQL request, retries included
  *   UPSTREAM_CONNECTIONS      16          keep-alive connections (= concurrent requests) per provider
  *   UPSTREAM_MAX_BODY_BYTES   1048576     largest upstream response accepted (1 MiB)
  *   REQUEST_MAX_BODY_BYTES    102400      largest GraphQL request body accepted (100 kB)
+ *   Retries, breaker, in-flight bound: see RESILIENCE_ENV below and src/providers/resilience.ts.
+ *   Operation limits: see LIMITS_ENV below and src/plugins/operation-limits.ts.
  */
 import { z } from 'zod';
 import type { ProvidersConfig } from './providers/registry.js';
 import type { ProviderConfigBase } from './providers/types.js';
+import type { ResilienceOptions } from './providers/resilience.js';
+import type { OperationLimits } from './plugins/operation-limits.js';
 
 export type Mode = 'demo' | 'production';
 
@@ -27,6 +32,12 @@ export interface GatewayConfig {
   requestMaxBodyBytes: number;
   /** Whether clients may introspect the schema (on in demo mode, off in production by default). */
   introspection: boolean;
+  /** Whether validation errors may suggest field names ("Did you mean…"); follows introspection by default. */
+  fieldSuggestions: boolean;
+  /** Budget for all upstream calls of one GraphQL request, retries included. */
+  requestDeadlineMs: number;
+  /** Refusals before execution: parser tokens, aliases, depth, directives, upstream calls. */
+  limits: OperationLimits & { maxTokens: number };
   providers: ProvidersConfig;
   /** Demo mode only: the simulators' data file (undefined = the demo data shipped with the gateway). */
   simulatorDataPath?: string;
@@ -47,12 +58,56 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const url = z.url({ protocol: /^https?$/ });
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+/** Env variable → resilience option (each also per provider, prefixed: `SYNCANO_UPSTREAM_RETRIES`). */
+const RESILIENCE_ENV = {
+  UPSTREAM_RETRIES: 'maxRetries',
+  UPSTREAM_BACKOFF_BASE_MS: 'backoffBaseMs',
+  UPSTREAM_BACKOFF_MAX_MS: 'backoffMaxMs',
+  UPSTREAM_RETRY_BUDGET_PERCENT: 'retryBudgetPercent',
+  UPSTREAM_RETRY_BUDGET_MIN_PER_SECOND: 'retryBudgetMinPerSecond',
+  UPSTREAM_MAX_IN_FLIGHT: 'maxInFlight',
+  BREAKER_CONSECUTIVE_FAILURES: 'breakerConsecutiveFailures',
+  BREAKER_FAILURE_RATE_PERCENT: 'breakerFailureRatePercent',
+  BREAKER_MINIMUM_CALLS: 'breakerMinimumCalls',
+  BREAKER_WINDOW_MS: 'breakerWindowMs',
+  BREAKER_OPEN_MS: 'breakerOpenMs',
+} as const satisfies Record<string, keyof ResilienceOptions>;
+
+/** Env variable → operation limit, with its default (RELIABILITY §7). */
+const LIMITS_ENV = {
+  MAX_TOKENS: ['maxTokens', 1000],
+  MAX_ALIASES: ['maxAliases', 10],
+  MAX_DEPTH: ['maxDepth', 6],
+  MAX_DIRECTIVES: ['maxDirectives', 10],
+  MAX_UPSTREAM_CALLS: ['maxUpstreamCalls', 10],
+  MAX_UPSTREAM_CALLS_PER_PROVIDER: ['maxUpstreamCallsPerProvider', 5],
+} as const;
+
+const PROVIDER_PREFIXES = ['SYNCANO', 'DROPLIT', 'PASSBOLT', 'BELLADATI'] as const;
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+/** UPSTREAM_TIMEOUT_MS and the resilience settings, globally and per provider (`<PROVIDER>_<NAME>`). */
+const upstreamTuning = Object.fromEntries(
+  ['UPSTREAM_TIMEOUT_MS', ...Object.keys(RESILIENCE_ENV)].flatMap((name) => {
+    const schema = opt(name === 'UPSTREAM_TIMEOUT_MS' || name.endsWith('IN_FLIGHT') || name.startsWith('BREAKER_') ? positiveInt : nonNegativeInt);
+    return [[name, schema], ...PROVIDER_PREFIXES.map((p) => [`${p}_${name}`, schema])];
+  }),
+) as Record<string, ReturnType<typeof opt<typeof positiveInt>>>;
+
+const limitsSchema = Object.fromEntries(Object.keys(LIMITS_ENV).map((name) => [name, opt(positiveInt)])) as Record<
+  keyof typeof LIMITS_ENV,
+  ReturnType<typeof opt<typeof positiveInt>>
+>;
+
 const EnvSchema = z.object({
+  ...upstreamTuning,
+  ...limitsSchema,
+  REQUEST_DEADLINE_MS: opt(positiveInt),
+  FIELD_SUGGESTIONS: opt(bool),
   PORT: opt(port),
   HOST: opt(z.string().min(1)),
   USERGRAPH_MODE: opt(z.enum(['demo', 'production'])),
   INTROSPECTION: opt(bool),
-  UPSTREAM_TIMEOUT_MS: opt(positiveInt),
   UPSTREAM_CONNECTIONS: opt(positiveInt.max(1024)),
   UPSTREAM_MAX_BODY_BYTES: opt(positiveInt),
   REQUEST_MAX_BODY_BYTES: opt(positiveInt),
@@ -74,7 +129,27 @@ const EnvSchema = z.object({
   BELLADATI_TOKEN: opt(z.string().min(1)),
 });
 
-type Env = z.infer<typeof EnvSchema>;
+type Env = z.infer<typeof EnvSchema> & Record<string, number | undefined>;
+
+/** The resilience overrides for one provider: its own `<PROVIDER>_*` values over the global ones. */
+function resilienceFor(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Partial<ResilienceOptions> {
+  const out: Partial<ResilienceOptions> = {};
+  for (const [name, key] of Object.entries(RESILIENCE_ENV)) {
+    const value = e[`${prefix}_${name}`] ?? e[name];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function providerBase(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Omit<ProviderConfigBase, 'baseUrl'> {
+  return {
+    timeoutMs: e[`${prefix}_UPSTREAM_TIMEOUT_MS`] ?? e.UPSTREAM_TIMEOUT_MS ?? 2_000,
+    connections: e.UPSTREAM_CONNECTIONS ?? 16,
+    maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES ?? 1_048_576,
+    keepAliveTimeoutMs: 4_000,
+    resilience: resilienceFor(e, prefix),
+  };
+}
 
 /**
  * Parses the environment. In demo mode the provider URLs are filled in later by whoever starts the
@@ -86,7 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Ga
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
-  const e = parsed.data;
+  const e = parsed.data as Env;
   const mode: Mode = e.USERGRAPH_MODE ?? 'demo';
   const problems: string[] = [];
   if (mode === 'production') {
@@ -95,20 +170,21 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Ga
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const base: Omit<ProviderConfigBase, 'baseUrl'> = {
-    timeoutMs: e.UPSTREAM_TIMEOUT_MS ?? 2_000,
-    connections: e.UPSTREAM_CONNECTIONS ?? 16,
-    maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES ?? 1_048_576,
-    keepAliveTimeoutMs: 4_000,
-  };
+  const limits = Object.fromEntries(
+    Object.entries(LIMITS_ENV).map(([name, [key, fallback]]) => [key, e[name] ?? fallback]),
+  ) as unknown as GatewayConfig['limits'];
+  const introspection = e.INTROSPECTION ?? mode === 'demo';
 
   return deepFreeze({
     mode,
     port: e.PORT ?? 4000,
     host: e.HOST ?? '0.0.0.0',
     requestMaxBodyBytes: e.REQUEST_MAX_BODY_BYTES ?? 102_400,
-    introspection: e.INTROSPECTION ?? mode === 'demo',
-    providers: mode === 'production' ? productionProviders(e, base) : demoProviders(e, base),
+    introspection,
+    fieldSuggestions: e.FIELD_SUGGESTIONS ?? introspection,
+    requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? 5_000,
+    limits,
+    providers: mode === 'production' ? productionProviders(e) : demoProviders(e),
     simulatorDataPath: e.SIMULATOR_DATA,
     simulatorPorts: {
       SYNCANO: e.SYNCANO_SIMULATOR_PORT ?? 4101,
@@ -119,28 +195,34 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Ga
   });
 }
 
-function productionProviders(e: Env, base: Omit<ProviderConfigBase, 'baseUrl'>): ProvidersConfig {
+function productionProviders(e: Env): ProvidersConfig {
   return {
     SYNCANO:
       e.SYNCANO_URL && e.SYNCANO_INSTANCE
-        ? { ...base, baseUrl: e.SYNCANO_URL, instance: e.SYNCANO_INSTANCE, defaultApiKey: e.SYNCANO_API_KEY }
+        ? { ...providerBase(e, 'SYNCANO'), baseUrl: e.SYNCANO_URL, instance: e.SYNCANO_INSTANCE, defaultApiKey: e.SYNCANO_API_KEY }
         : null,
-    DROPLIT: e.DROPLIT_URL ? { ...base, baseUrl: e.DROPLIT_URL, defaultToken: e.DROPLIT_TOKEN } : null,
-    PASSBOLT: e.PASSBOLT_URL ? { ...base, baseUrl: e.PASSBOLT_URL, defaultToken: e.PASSBOLT_TOKEN } : null,
+    DROPLIT: e.DROPLIT_URL ? { ...providerBase(e, 'DROPLIT'), baseUrl: e.DROPLIT_URL, defaultToken: e.DROPLIT_TOKEN } : null,
+    PASSBOLT: e.PASSBOLT_URL ? { ...providerBase(e, 'PASSBOLT'), baseUrl: e.PASSBOLT_URL, defaultToken: e.PASSBOLT_TOKEN } : null,
     BELLADATI:
       e.BELLADATI_URL && e.BELLADATI_CONSUMER_KEY
-        ? { ...base, baseUrl: e.BELLADATI_URL, consumerKey: e.BELLADATI_CONSUMER_KEY, realm: e.BELLADATI_REALM, defaultToken: e.BELLADATI_TOKEN }
+        ? {
+            ...providerBase(e, 'BELLADATI'),
+            baseUrl: e.BELLADATI_URL,
+            consumerKey: e.BELLADATI_CONSUMER_KEY,
+            realm: e.BELLADATI_REALM,
+            defaultToken: e.BELLADATI_TOKEN,
+          }
         : null,
   };
 }
 
 /** Demo mode: placeholders until the simulators are listening; no default credentials. */
-function demoProviders(e: Env, base: Omit<ProviderConfigBase, 'baseUrl'>): ProvidersConfig {
+function demoProviders(e: Env): ProvidersConfig {
   return {
-    SYNCANO: { ...base, baseUrl: 'http://127.0.0.1', instance: e.SYNCANO_INSTANCE ?? 'rivia' },
-    DROPLIT: { ...base, baseUrl: 'http://127.0.0.1' },
-    PASSBOLT: { ...base, baseUrl: 'http://127.0.0.1' },
-    BELLADATI: { ...base, baseUrl: 'http://127.0.0.1', consumerKey: e.BELLADATI_CONSUMER_KEY ?? 'usergraph-demo' },
+    SYNCANO: { ...providerBase(e, 'SYNCANO'), baseUrl: 'http://127.0.0.1', instance: e.SYNCANO_INSTANCE ?? 'rivia' },
+    DROPLIT: { ...providerBase(e, 'DROPLIT'), baseUrl: 'http://127.0.0.1' },
+    PASSBOLT: { ...providerBase(e, 'PASSBOLT'), baseUrl: 'http://127.0.0.1' },
+    BELLADATI: { ...providerBase(e, 'BELLADATI'), baseUrl: 'http://127.0.0.1', consumerKey: e.BELLADATI_CONSUMER_KEY ?? 'usergraph-demo' },
   };
 }
 

@@ -3,13 +3,13 @@
  * else. Shared state (config, connection pools, logger, schema) holds no user data.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { createLoaders, type RequestLoaders } from './loaders.js';
+import { createLoaders, type LoaderOptions, type RequestLoaders } from './loaders.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface GatewayContext {
   loaders: RequestLoaders;
 }
 
-export function createContext(registry: ProviderRegistry, headers: IncomingHttpHeaders): GatewayContext {
-  return { loaders: createLoaders(registry, headers) };
+export function createContext(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: LoaderOptions): GatewayContext {
+  return { loaders: createLoaders(registry, headers, options) };
 }

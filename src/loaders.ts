@@ -15,7 +15,8 @@ import DataLoader from 'dataloader';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from './errors.js';
 import type { ProviderName, UserModel } from './model.js';
-import type { ProviderAdapter } from './providers/types.js';
+import { requestDeadline } from './providers/http.js';
+import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface ProviderLoaders {
@@ -29,14 +30,22 @@ export interface RequestLoaders {
   forProvider(provider: ProviderName): ProviderLoaders;
 }
 
-export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpHeaders): RequestLoaders {
+export interface LoaderOptions {
+  /** The whole request's budget for upstream calls, retries included. */
+  deadlineMs: number;
+}
+
+export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: LoaderOptions): RequestLoaders {
   const byProvider = new Map<ProviderName, ProviderLoaders>();
+  // One deadline for every upstream call of this request, started when the first provider is touched.
+  let fetchOptions: FetchOptions | undefined;
+  const getFetchOptions = () => (fetchOptions ??= { signal: requestDeadline(options.deadlineMs) });
   return {
     forProvider(provider) {
       let loaders = byProvider.get(provider);
       if (!loaders) {
         const adapter = registry.get(provider);
-        loaders = adapter ? createProviderLoaders(adapter, headers) : createUnconfiguredLoaders(provider);
+        loaders = adapter ? createProviderLoaders(adapter, headers, getFetchOptions()) : createUnconfiguredLoaders(provider);
         byProvider.set(provider, loaders);
       }
       return loaders;
@@ -44,7 +53,7 @@ export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpH
   };
 }
 
-function createProviderLoaders<Creds>(adapter: ProviderAdapter<Creds>, headers: IncomingHttpHeaders): ProviderLoaders {
+function createProviderLoaders<Creds>(adapter: ProviderAdapter<Creds>, headers: IncomingHttpHeaders, fetchOptions: FetchOptions): ProviderLoaders {
   const credentials = adapter.readCredentials(headers);
   let mePromise: Promise<UserModel> | undefined;
 
@@ -63,6 +72,7 @@ function createProviderLoaders<Creds>(adapter: ProviderAdapter<Creds>, headers: 
         const fetched = await adapter.fetchUsers(
           missing.map((i) => ids[i]!),
           credentials,
+          fetchOptions,
         );
         missing.forEach((slot, j) => {
           results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
@@ -84,7 +94,7 @@ function createProviderLoaders<Creds>(adapter: ProviderAdapter<Creds>, headers: 
       return userById.load(key);
     },
     loadMe() {
-      mePromise ??= adapter.fetchMe(credentials).then((me) => {
+      mePromise ??= adapter.fetchMe(credentials, fetchOptions).then((me) => {
         const key = safeNormalize(adapter, me.id);
         if (key !== undefined) userById.prime(key, me);
         return me;

@@ -15,6 +15,7 @@ import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
 import { createErrorMaskingPlugin, formatError } from './plugins/error-masking.js';
+import { createLimitRules, createUpstreamBudgetPlugin } from './plugins/operation-limits.js';
 import { createRegistry, type ProviderRegistry } from './providers/registry.js';
 import { createSchema } from './schema.js';
 
@@ -38,12 +39,17 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     schema: createSchema(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: !config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Apollo's own token limit answers 400 GRAPHQL_PARSE_FAILED before validation runs.
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: createLimitRules(config.limits),
+    maxRecursiveSelections: true,
     formatError,
     plugins: [
       createErrorMaskingPlugin(deps.logger),
+      createUpstreamBudgetPlugin(config.limits),
       config.mode === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });
@@ -94,7 +100,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody };
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext(registry, req.headers),
+      context: async () => createContext(registry, req.headers, { deadlineMs: config.requestDeadlineMs }),
     });
 
     for (const [name, value] of result.headers) res.setHeader(name, value);

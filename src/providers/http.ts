@@ -1,7 +1,9 @@
 /**
  * The upstream HTTP client every adapter uses: one undici Pool per provider origin (keep-alive,
- * bounded connections), a deadline covering headers and body, a cap on the decoded body size, and
- * redirects never followed (a 3xx is returned as is; adapters treat it as a bad response).
+ * bounded connections), a per-attempt deadline covering headers and body, the request's overall
+ * deadline, a cap on the decoded body size, and redirects never followed (a 3xx is returned as is;
+ * adapters treat it as a bad response). Retries, the circuit breaker and the in-flight bound come
+ * from the provider's `UpstreamGuard` (resilience.ts).
  *
  * Each adapter's pool is bound to its own origin, so a provider's credential has no route to
  * another host. Paths are checked to stay inside the configured base path.
@@ -10,6 +12,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { ProviderName } from '../model.js';
+import { createUpstreamGuard, type UpstreamGuard } from './resilience.js';
 import type { ProviderConfigBase } from './types.js';
 
 export interface HttpRequest {
@@ -18,7 +21,10 @@ export interface HttpRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** The request's deadline (see `requestDeadline`) or any other abort signal. */
   signal?: AbortSignal;
+  /** A read sent as POST (Syncano's batch endpoint): may be retried like a GET. */
+  idempotent?: boolean;
 }
 
 export interface HttpResponse {
@@ -35,6 +41,30 @@ export interface HttpClient {
 
 export interface HttpClientOptions extends ProviderConfigBase {
   provider: ProviderName;
+}
+
+/** When each request-deadline signal fires (performance.now() clock), so attempts can share what is left. */
+const deadlines = new WeakMap<AbortSignal, number>();
+
+/**
+ * A signal that aborts when the GraphQL request's overall deadline passes. Every upstream call made
+ * for that request gets it; each attempt then runs for min(attempt timeout, time left).
+ */
+export function requestDeadline(ms: number): AbortSignal {
+  const signal = AbortSignal.timeout(ms);
+  deadlines.set(signal, performance.now() + ms);
+  return signal;
+}
+
+/** `Retry-After` as seconds (delta-seconds or an HTTP-date, RFC 9110 §10.2.3); undefined if absent or unusable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  if (/^\d{1,9}$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 /**
@@ -77,10 +107,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
   const provider = options.provider;
 
-  async function request(req: HttpRequest): Promise<HttpResponse> {
-    assertSafePath(req.path);
-    const deadline = AbortSignal.timeout(options.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
+  const guard: UpstreamGuard = options.guard ?? createUpstreamGuard(provider);
+
+  /** One attempt: bounded by the attempt timeout and by whatever is left of the request's deadline. */
+  async function attempt(req: HttpRequest, deadlineAt: number): Promise<HttpResponse & { retryAfterSeconds?: number }> {
+    const left = deadlineAt - performance.now();
+    if (left <= 0) throw new GatewayError(ErrorCode.PROVIDER_TIMEOUT, undefined, { provider, detail: { cause: 'deadline' } });
+    const attemptDeadline = AbortSignal.timeout(Math.min(options.timeoutMs, Math.ceil(left)));
+    const signal = req.signal ? AbortSignal.any([attemptDeadline, req.signal]) : attemptDeadline;
     try {
       const res = await pool.request({
         method: req.method,
@@ -103,10 +137,24 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         chunks.push(chunk as Buffer);
       }
-      return { status: res.statusCode, headers: res.headers as IncomingHttpHeaders, body: Buffer.concat(chunks).toString('utf8') };
+      const headers = res.headers as IncomingHttpHeaders;
+      const retryAfterSeconds = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
+      return { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), retryAfterSeconds };
     } catch (error) {
-      throw toTransportError(error, provider, deadline);
+      throw toTransportError(error, provider, signal);
     }
+  }
+
+  async function request(req: HttpRequest): Promise<HttpResponse> {
+    assertSafePath(req.path);
+    // Without a request deadline (an adapter used on its own), one attempt's timeout is the whole budget.
+    const deadlineAt = (req.signal && deadlines.get(req.signal)) ?? performance.now() + options.timeoutMs;
+    const { retryAfterSeconds: _, ...response } = await guard.run(() => attempt(req, deadlineAt), {
+      retryable: req.method === 'GET' || req.idempotent === true,
+      deadlineAt,
+      signal: req.signal,
+    });
+    return response;
   }
 
   return {
@@ -116,11 +164,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 }
 
 /** Maps a failure below HTTP (timeout, refused connection, reset) to a gateway error. */
-function toTransportError(error: unknown, provider: ProviderName, deadline: AbortSignal): GatewayError {
+function toTransportError(error: unknown, provider: ProviderName, signal: AbortSignal): GatewayError {
   if (error instanceof GatewayError) return error;
   const code = (error as { code?: string } | undefined)?.code;
   const timedOut =
-    deadline.aborted ||
+    signal.aborted ||
     error instanceof undiciErrors.HeadersTimeoutError ||
     error instanceof undiciErrors.BodyTimeoutError ||
     error instanceof undiciErrors.ConnectTimeoutError ||

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ProviderName, UserModel } from '../model.js';
 import type { GatewayError } from '../errors.js';
+import type { ResilienceOptions, UpstreamGuard } from './resilience.js';
 
 /** Settings every provider has; each adapter's config type extends this. */
 export interface ProviderConfigBase {
@@ -19,11 +20,21 @@ export interface ProviderConfigBase {
   maxBodyBytes: number;
   /** How long an idle keep-alive socket stays open. */
   keepAliveTimeoutMs: number;
+  /** Overrides of the retry, breaker and in-flight defaults (resilience.ts) for this provider. */
+  resilience?: Partial<ResilienceOptions>;
+  /**
+   * Retries, circuit breaker and in-flight bound for this provider, shared by all its requests.
+   * The registry creates one per provider; when absent the HTTP client makes its own with defaults.
+   */
+  guard?: UpstreamGuard;
 }
 
 /** Per-call options. */
 export interface FetchOptions {
-  /** Aborts the upstream call (e.g. at the operation's deadline). */
+  /**
+   * Aborts the upstream call: the GraphQL request's deadline (`requestDeadline` in http.ts, which
+   * also tells retries how much time is left).
+   */
   signal?: AbortSignal;
 }
 

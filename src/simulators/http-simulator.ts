@@ -3,11 +3,17 @@
  * every request it receives and exposes them at `GET /__simulator/requests` (cleared by
  * `DELETE /__simulator/requests`), so tests can count upstream calls and see which headers arrived.
  *
+ * The control API (`/__simulator/…`, never recorded):
+ *   GET|DELETE /__simulator/requests   the recorded requests / clear them
+ *   GET|POST|DELETE /__simulator/faults the fault rules (faults.ts) / append a JSON array of rules / clear
+ *   GET|DELETE /__simulator/stats      in-flight and peak in-flight requests / reset the peak
+ *
  * Simulators are written from the providers' documentation, never from the adapters: the two must
  * not import each other, so a wrong assumption in one is caught by the other.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createFaultQueue, faultResponse, sendWithFault, type FaultRule } from './faults.js';
 
 export interface RecordedRequest {
   method: string;
@@ -42,6 +48,12 @@ export interface RunningSimulator {
   /** Requests received so far (excluding the `/__simulator/` control API). */
   requests(): RecordedRequest[];
   clearRequests(): void;
+  /** Appends fault rules (see faults.ts). */
+  injectFaults(rules: FaultRule[]): void;
+  clearFaults(): void;
+  /** Requests being answered now, and the most at once since the last `resetStats`. */
+  stats(): { inFlight: number; peakInFlight: number };
+  resetStats(): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +78,9 @@ export async function startSimulator(
   options: StartSimulatorOptions = {},
 ): Promise<RunningSimulator> {
   let recorded: RecordedRequest[] = [];
+  const faults = createFaultQueue();
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -79,13 +94,8 @@ export async function startSimulator(
         res.end(payload);
       };
 
-      if (target.startsWith('/__simulator/requests')) {
-        if (req.method === 'DELETE') {
-          recorded = [];
-          send({ status: 204 });
-        } else {
-          send(json(200, recorded));
-        }
+      if (target.startsWith('/__simulator/')) {
+        control(req.method ?? 'GET', target, Buffer.concat(chunks).toString('utf8'), send);
         return;
       }
 
@@ -100,12 +110,57 @@ export async function startSimulator(
         query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)),
       };
       recorded.push({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+      inFlight++;
+      peakInFlight = Math.max(peakInFlight, inFlight);
+      res.on('close', () => inFlight--);
 
-      Promise.resolve()
-        .then(() => handler(request))
-        .then(send, () => send(text(500, 'simulator error')));
+      const fault = faults.take(request.pathname);
+      if (fault?.kind === 'reset') return void req.socket.destroy();
+      if (fault?.kind === 'hang') return; // never answered; the socket closes when the client gives up
+      const replaced = fault && faultResponse(fault);
+      if (replaced) return void send(replaced);
+      const delay = fault?.kind === 'latency' ? fault.ms : 0;
+
+      setTimeout(() => {
+        Promise.resolve()
+          .then(() => handler(request))
+          .then(
+            (response) => {
+              if (res.destroyed) return;
+              const payload =
+                response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+              if (!fault || !sendWithFault(fault, res, response.status, response.headers ?? {}, payload)) send(response);
+            },
+            () => send(text(500, 'simulator error')),
+          );
+      }, delay);
     });
   });
+
+  function control(method: string, target: string, body: string, send: (r: SimulatorResponse) => void): void {
+    const what = target.split('?', 1)[0]!.slice('/__simulator/'.length);
+    if (what === 'requests') {
+      if (method === 'DELETE') recorded = [];
+      return send(method === 'DELETE' ? { status: 204 } : json(200, recorded));
+    }
+    if (what === 'faults') {
+      if (method === 'DELETE') faults.clear();
+      if (method === 'POST') {
+        try {
+          const rules = JSON.parse(body) as FaultRule[];
+          faults.add(Array.isArray(rules) ? rules : [rules]);
+        } catch {
+          return send(json(400, { error: 'expected a JSON array of fault rules' }));
+        }
+      }
+      return send(method === 'DELETE' ? { status: 204 } : json(200, faults.list()));
+    }
+    if (what === 'stats') {
+      if (method === 'DELETE') peakInFlight = inFlight;
+      return send(method === 'DELETE' ? { status: 204 } : json(200, { inFlight, peakInFlight }));
+    }
+    send(json(404, { error: 'unknown simulator control path' }));
+  }
   // Short keep-alive so test runs do not wait on idle sockets (undici's testing advice).
   server.keepAliveTimeout = 1_000;
 
@@ -123,6 +178,12 @@ export async function startSimulator(
     requests: () => recorded.slice(),
     clearRequests: () => {
       recorded = [];
+    },
+    injectFaults: (rules) => faults.add(rules),
+    clearFaults: () => faults.clear(),
+    stats: () => ({ inFlight, peakInFlight }),
+    resetStats: () => {
+      peakInFlight = inFlight;
     },
     close: () =>
       new Promise<void>((resolve) => {
