@@ -32,6 +32,8 @@ export interface GatewayConfig {
   requestMaxBodyBytes: number;
   /** Whether clients may introspect the schema (on in demo mode, off in production by default). */
   introspection: boolean;
+  /** Whether GET /graphql from a browser serves the GraphiQL playground (on in demo mode, off in production by default). */
+  playground: boolean;
   /** Whether validation errors may suggest field names ("Did you mean…"); follows introspection by default. */
   fieldSuggestions: boolean;
   /** Budget for all upstream calls of one GraphQL request, retries included. */
@@ -104,6 +106,7 @@ const EnvSchema = z.object({
   ...limitsSchema,
   REQUEST_DEADLINE_MS: opt(positiveInt),
   FIELD_SUGGESTIONS: opt(bool),
+  PLAYGROUND: opt(bool),
   PORT: opt(port),
   HOST: opt(z.string().min(1)),
   USERGRAPH_MODE: opt(z.enum(['demo', 'production'])),
@@ -182,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Ga
     requestMaxBodyBytes: e.REQUEST_MAX_BODY_BYTES ?? 102_400,
     introspection,
     fieldSuggestions: e.FIELD_SUGGESTIONS ?? introspection,
+    playground: e.PLAYGROUND ?? mode === 'demo',
     requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? 5_000,
     limits,
     providers: mode === 'production' ? productionProviders(e) : demoProviders(e),

@@ -10,7 +10,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
@@ -18,6 +17,8 @@ import { createErrorMaskingPlugin, formatError } from './plugins/error-masking.j
 import { createLimitRules, createUpstreamBudgetPlugin } from './plugins/operation-limits.js';
 import { createRegistry, type ProviderRegistry } from './providers/registry.js';
 import { createSchema } from './schema.js';
+import { createPlayground, wantsPlayground } from './playground.js';
+import { playgroundTabs } from './playground-examples.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -50,10 +51,13 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     plugins: [
       createErrorMaskingPlugin(deps.logger),
       createUpstreamBudgetPlugin(config.limits),
-      config.mode === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
+
+  const playground = config.playground ? createPlayground({ endpoint: '/graphql', tabs: playgroundTabs(config.mode === 'demo') }) : undefined;
 
   const httpServer = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -71,6 +75,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     if (url.pathname === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
       return;
+    }
+    if (playground && (url.pathname.startsWith(playground.assetPrefix) || wantsPlayground(req.method, req.headers.accept, url.searchParams))) {
+      if (playground.serve(url.pathname, res)) return;
     }
     if (url.pathname !== '/graphql') {
       sendJson(res, 404, { errors: [{ message: 'Not found. The GraphQL endpoint is /graphql.', extensions: { code: 'NOT_FOUND' } }] });
