@@ -12,14 +12,18 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { ProviderName } from '../model.js';
-import { createUpstreamGuard, type UpstreamGuard } from './resilience.js';
+import { createUpstreamGuard, type AttemptOutcome, type UpstreamGuard } from './resilience.js';
 import type { ProviderConfigBase } from './types.js';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
   /** Path below the provider's base URL, starting with `/`, every segment already percent-encoded. */
   path: string;
-  headers: Record<string, string>;
+  /**
+   * The request headers, or a function building them for each attempt (BellaDati's OAuth header
+   * carries a fresh nonce and timestamp per request, so a retry must not replay the first one's).
+   */
+  headers: Record<string, string> | (() => Record<string, string>);
   body?: string;
   /** The request's deadline (see `requestDeadline`) or any other abort signal. */
   signal?: AbortSignal;
@@ -41,6 +45,8 @@ export interface HttpClient {
 
 export interface HttpClientOptions extends ProviderConfigBase {
   provider: ProviderName;
+  /** Statuses with which this provider throttles (default 429; BellaDati also uses 503). */
+  throttleStatuses?: readonly number[];
 }
 
 /** When each request-deadline signal fires (performance.now() clock), so attempts can share what is left. */
@@ -110,7 +116,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const guard: UpstreamGuard = options.guard ?? createUpstreamGuard(provider);
 
   /** One attempt: bounded by the attempt timeout and by whatever is left of the request's deadline. */
-  async function attempt(req: HttpRequest, deadlineAt: number): Promise<HttpResponse & { retryAfterSeconds?: number }> {
+  const throttleStatuses = new Set(options.throttleStatuses ?? [429]);
+
+  async function attempt(req: HttpRequest, deadlineAt: number): Promise<HttpResponse & AttemptOutcome> {
     const left = deadlineAt - performance.now();
     if (left <= 0) throw new GatewayError(ErrorCode.PROVIDER_TIMEOUT, undefined, { provider, detail: { cause: 'deadline' } });
     const attemptDeadline = AbortSignal.timeout(Math.min(options.timeoutMs, Math.ceil(left)));
@@ -119,7 +127,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const res = await pool.request({
         method: req.method,
         path: basePath + req.path,
-        headers: req.headers,
+        headers: typeof req.headers === 'function' ? req.headers() : req.headers,
         body: req.body,
         signal,
       });
@@ -138,8 +146,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         chunks.push(chunk as Buffer);
       }
       const headers = res.headers as IncomingHttpHeaders;
-      const retryAfterSeconds = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
-      return { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), retryAfterSeconds };
+      const throttled = throttleStatuses.has(res.statusCode);
+      const retryAfterSeconds = throttled || res.statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
+      return { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), throttled, retryAfterSeconds };
     } catch (error) {
       throw toTransportError(error, provider, signal);
     }
@@ -149,7 +158,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     assertSafePath(req.path);
     // Without a request deadline (an adapter used on its own), one attempt's timeout is the whole budget.
     const deadlineAt = (req.signal && deadlines.get(req.signal)) ?? performance.now() + options.timeoutMs;
-    const { retryAfterSeconds: _, ...response } = await guard.run(() => attempt(req, deadlineAt), {
+    const { retryAfterSeconds: _, throttled: __, ...response } = await guard.run(() => attempt(req, deadlineAt), {
       retryable: req.method === 'GET' || req.idempotent === true,
       deadlineAt,
       signal: req.signal,

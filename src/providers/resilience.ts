@@ -68,6 +68,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 /** What one attempt produced, as far as the guard cares. */
 export interface AttemptOutcome {
   status: number;
+  /** The provider is throttling (429, or whatever status its contract uses for it, e.g. BellaDati's 503). */
+  throttled?: boolean;
   /** `Retry-After`, in seconds, when the upstream sent a usable one. */
   retryAfterSeconds?: number;
 }
@@ -101,9 +103,9 @@ export function isProviderFailure(outcome: AttemptOutcome): boolean {
   return outcome.status >= 500 && !isThrottle(outcome);
 }
 
-/** 429, and a 503 that carries Retry-After (how BellaDati throttles), are back-pressure, not failure. */
+/** Throttling is back-pressure, not failure: it never trips the breaker. */
 function isThrottle(outcome: AttemptOutcome): boolean {
-  return outcome.status === 429 || (outcome.status === 503 && outcome.retryAfterSeconds !== undefined);
+  return outcome.throttled === true || outcome.status === 429;
 }
 
 function isRetryableStatus(outcome: AttemptOutcome): boolean {
@@ -240,7 +242,7 @@ export function createUpstreamGuard(provider: ProviderName, overrides: Partial<R
       const ms = retryAfter * 1000;
       return ms < left ? ms : undefined;
     }
-    if (outcome.ok && outcome.value.status === 429) return undefined; // throttled with no hint: do not guess
+    if (outcome.ok && isThrottle(outcome.value)) return undefined; // throttled with no hint: do not guess
     const delay = Math.random() * Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** n);
     return delay < left ? delay : undefined;
   }

@@ -3,6 +3,7 @@ import { GatewayError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createPassboltAdapter, type PassboltConfig } from '../../src/providers/passbolt/index.js';
 import type { PassboltUserModel } from '../../src/providers/passbolt/map-user.js';
+import type { UserModel } from '../../src/model.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 import type { PassboltCredentials } from '../../src/providers/passbolt/credentials.js';
 import { json, startSimulator, text, type RunningSimulator, type SimulatorResponse } from '../../src/simulators/http-simulator.js';
@@ -67,7 +68,7 @@ async function startCannedPassbolt(answers: Record<string, SimulatorResponse>): 
 }
 
 const as = (token: string) => ({ 'x-passbolt-token': token });
-const isUser = (value: PassboltUserModel | GatewayError): value is PassboltUserModel => !(value instanceof GatewayError);
+const isUser = (value: UserModel | GatewayError): value is UserModel => !(value instanceof GatewayError);
 
 async function expectRejection(promise: Promise<unknown>, code: string, reason?: string): Promise<GatewayError> {
   const error = await promise.then(

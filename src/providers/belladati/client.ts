@@ -25,15 +25,16 @@ export interface BellaDatiClient {
 }
 
 export function createBellaDatiClient(config: ProviderConfigBase & BellaDatiConsumer): BellaDatiClient {
-  const http = createHttpClient({ ...config, provider: 'BELLADATI' });
+  // "503 … too many requests" is how BellaDati throttles (REST API, Error Handling).
+  const http = createHttpClient({ ...config, provider: 'BELLADATI', throttleStatuses: [429, 503] });
   const consumer: BellaDatiConsumer = { consumerKey: config.consumerKey, realm: config.realm };
 
   const get = (path: string, token: string, signal: AbortSignal | undefined) =>
     http.request({
       method: 'GET',
       path,
-      // Built per request: each call needs its own nonce and timestamp.
-      headers: { ...authHeaders(consumer, token), accept: 'application/json' },
+      // Built per attempt: each call, a retry included, needs its own nonce and timestamp.
+      headers: () => ({ ...authHeaders(consumer, token), accept: 'application/json' }),
       signal,
     });
 
