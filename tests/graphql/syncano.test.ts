@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
+import type { SyncanoSimulatorData } from '../../src/simulators/syncano/index.js';
+import demoData from '../../src/simulators/syncano/demo-data.json' with { type: 'json' };
+import { startStack, type GraphQLResult, type Stack } from '../helpers/stack.js';
+
+const DEMO = demoData as SyncanoSimulatorData;
+const CREDS = DEMO_CREDENTIALS.SYNCANO;
+const API_KEY_ONLY = { 'X-Syncano-Api-Key': CREDS['X-Syncano-Api-Key'] };
+const RESTRICTED_KEY = (DEMO.apiKeys.find((k) => typeof k !== 'string') as { key: string }).key;
+const USER_KEYS = (DEMO.users as Array<{ user_key: string }>).map((u) => u.user_key);
+
+const ALL_FIELDS = `
+  id provider username email displayName givenName middleName familyName active
+  createdAt updatedAt lastLoginAt locale timezone phone avatarUrl
+  groups { id name description }
+  roles { value scope }
+  ... on SyncanoUser {
+    profile { id owner revision createdAt updatedAt ownerPermissions groupPermissions otherPermissions group channel channelRoom links fields }
+    syncanoGroups { id label description name links }
+    links { self groups profile resetKey }
+  }
+`;
+const USER = `query($id: ID!) { user(provider: SYNCANO, id: $id) { ${ALL_FIELDS} } }`;
+const ME = `{ me(provider: SYNCANO) { ${ALL_FIELDS} } }`;
+
+describe('Syncano through GraphQL', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  beforeEach(() => stack.clearRequests());
+
+  const calls = () => stack.sims.syncano.requests();
+
+  function expectOneError(res: GraphQLResult, field: string, extensions: Record<string, unknown>) {
+    expect(res.status).toBe(200);
+    expect(res.body.data?.[field]).toBeNull();
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0]).toMatchObject({ path: [field], extensions });
+  }
+
+  function expectNoSecret(text: string) {
+    for (const key of USER_KEYS) expect(text).not.toContain(key);
+    expect(text).not.toContain(CREDS['X-Syncano-Api-Key']);
+    expect(text).not.toContain('user_key');
+  }
+
+  it('serves the seed user (geralt) with every unified field and the SyncanoUser extras', async () => {
+    const res = await stack.gql(USER, { id: '1' }, API_KEY_ONLY);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.user).toEqual({
+      id: '1',
+      provider: 'SYNCANO',
+      username: 'geralt',
+      email: null,
+      displayName: 'geralt',
+      givenName: null,
+      middleName: null,
+      familyName: null,
+      active: true,
+      createdAt: '2015-05-19T15:52:36.183576Z',
+      updatedAt: '2015-05-19T15:52:36.183608Z',
+      lastLoginAt: null,
+      locale: null,
+      timezone: null,
+      phone: null,
+      avatarUrl: null,
+      groups: [{ id: '1', name: 'witchers', description: null }],
+      roles: [],
+      profile: {
+        id: '1',
+        owner: '1',
+        revision: 1,
+        createdAt: '2015-05-19T15:52:36.183576Z',
+        updatedAt: '2015-05-19T15:52:36.183608Z',
+        ownerPermissions: 'full',
+        groupPermissions: 'none',
+        otherPermissions: 'none',
+        group: null,
+        channel: null,
+        channelRoom: null,
+        links: { owner: '/v1.1/instances/rivia/users/1/', self: '/v1.1/instances/rivia/classes/user_profile/objects/1/' },
+        fields: {},
+      },
+      syncanoGroups: [
+        { id: '1', label: 'witchers', description: '', name: null, links: { self: '/v1.1/instances/rivia/groups/1/', users: '/v1.1/instances/rivia/groups/1/users/' } },
+      ],
+      links: {
+        self: '/v1.1/instances/rivia/users/1/',
+        groups: '/v1.1/instances/rivia/users/1/groups/',
+        profile: '/v1.1/instances/rivia/classes/user_profile/objects/1/',
+        resetKey: '/v1.1/instances/rivia/users/1/reset_key/',
+      },
+    });
+    expect(calls().map((r) => r.path)).toEqual(['/v1.1/instances/rivia/users/1/']);
+    expectNoSecret(res.text);
+  });
+
+  it('reads names, email and avatar from custom profile fields', async () => {
+    const res = await stack.gql(USER, { id: '66' }, API_KEY_ONLY);
+    expect(res.body.data.user).toMatchObject({
+      username: 'Gordon Freeman',
+      email: 'gordon@blackmesa.example',
+      givenName: 'Gordon',
+      familyName: 'Freeman',
+      displayName: 'Gordon Freeman',
+      avatarUrl: 'https://cdn.example/syncano/rivia/7aecf4a6b0d38e1f.jpg',
+    });
+    expect(res.body.data.user.profile.fields).toMatchObject({ email: 'gordon@blackmesa.example' });
+    expectNoSecret(res.text);
+  });
+
+  it('resolves me from the API key and user key, sending both upstream', async () => {
+    const res = await stack.gql(ME, {}, CREDS);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.me).toMatchObject({ id: '1', username: 'geralt' });
+    const [call] = calls();
+    expect(call).toMatchObject({ method: 'GET', path: '/v1.1/instances/rivia/user/' });
+    expect(call!.headers['x-api-key']).toBe(CREDS['X-Syncano-Api-Key']);
+    expect(call!.headers['x-user-key']).toBe(CREDS['X-Syncano-User-Key']);
+    expectNoSecret(res.text);
+  });
+
+  it('costs one batch call for five distinct ids, and one plain GET for ten aliases of one id', async () => {
+    const five = await stack.gql(`{ ${[1, 2, 3, 4, 5].map((id) => `u${id}: user(provider: SYNCANO, id: "${id}") { id username }`).join(' ')} }`, {}, API_KEY_ONLY);
+    expect(five.body.errors).toBeUndefined();
+    expect(Object.values(five.body.data).map((u: any) => u.id)).toEqual(['1', '2', '3', '4', '5']);
+    expect(calls().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1.1/instances/rivia/batch/']);
+    stack.clearRequests();
+    const ten = await stack.gql(`{ ${Array.from({ length: 10 }, (_, i) => `a${i}: user(provider: SYNCANO, id: "${i % 2 ? '1' : '001'}") { id }`).join(' ')} }`, {}, API_KEY_ONLY);
+    expect(ten.body.errors).toBeUndefined();
+    expect(calls().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1.1/instances/rivia/users/1/']);
+  });
+
+  it('answers me and user of the same id with one call', async () => {
+    const res = await stack.gql(`{ me(provider: SYNCANO) { id } user(provider: SYNCANO, id: "1") { username } }`, {}, CREDS);
+    expect(res.body.data).toEqual({ me: { id: '1' }, user: { username: 'geralt' } });
+    expect(calls()).toHaveLength(1);
+  });
+
+  it.each(['0', 'abc', '..', '1/2', '-5', '1 ', 'x'.repeat(1000)])('refuses id %j with BAD_USER_INPUT and no upstream call', async (id) => {
+    const res = await stack.gql(USER, { id }, API_KEY_ONLY);
+    expectOneError(res, 'user', { code: 'BAD_USER_INPUT', provider: 'SYNCANO' });
+    expect(calls()).toHaveLength(0);
+  });
+
+  it('answers NOT_FOUND with a null user for an id that does not exist', async () => {
+    expectOneError(await stack.gql(USER, { id: '999' }, API_KEY_ONLY), 'user', { code: 'NOT_FOUND', provider: 'SYNCANO' });
+  });
+
+  it('answers NOT_FOUND for another user when a user key scopes the caller to their own record', async () => {
+    expectOneError(await stack.gql(USER, { id: '2' }, CREDS), 'user', { code: 'NOT_FOUND', provider: 'SYNCANO' });
+  });
+
+  it('answers UNAUTHENTICATED with no upstream call when the API key is missing, and for me without a user key', async () => {
+    expectOneError(await stack.gql(USER, { id: '1' }, {}), 'user', { code: 'UNAUTHENTICATED', provider: 'SYNCANO' });
+    expectOneError(await stack.gql(ME, {}, API_KEY_ONLY), 'me', { code: 'UNAUTHENTICATED', provider: 'SYNCANO' });
+    expect(calls()).toHaveLength(0);
+  });
+
+  it('answers UNAUTHENTICATED for an unknown API key and FORBIDDEN for a key without ignore_acl', async () => {
+    const unknown = `${CREDS['X-Syncano-Api-Key'].slice(0, -1)}1`;
+    expectOneError(await stack.gql(USER, { id: '1' }, { 'X-Syncano-Api-Key': unknown }), 'user', { code: 'UNAUTHENTICATED', provider: 'SYNCANO' });
+    expectOneError(await stack.gql(USER, { id: '1' }, { 'X-Syncano-Api-Key': RESTRICTED_KEY }), 'user', { code: 'FORBIDDEN', provider: 'SYNCANO' });
+  });
+
+  it('returns ids that work as input again', async () => {
+    const me = await stack.gql(ME, {}, CREDS);
+    const again = await stack.gql(USER, { id: me.body.data.me.id }, API_KEY_ONLY);
+    expect(again.body.data.user.username).toBe('geralt');
+  });
+});
+
+describe('Syncano through GraphQL when the configured instance is wrong', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('answers PROVIDER_UNAVAILABLE MISCONFIGURED on Syncano fields while the others work', async () => {
+    const { createGateway } = await import('../../src/server.js');
+    const { createSilentLogger } = await import('../../src/logger.js');
+    const providers = { ...stack.config.providers, SYNCANO: { ...stack.config.providers.SYNCANO!, instance: 'novigrad' } };
+    const gateway = await createGateway({ ...stack.config, providers }, { logger: createSilentLogger() });
+    const url = await gateway.listen(0, '127.0.0.1');
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...API_KEY_ONLY, ...DEMO_CREDENTIALS.BELLADATI },
+        body: JSON.stringify({ query: '{ s: user(provider: SYNCANO, id: "1") { id } b: me(provider: BELLADATI) { id } }' }),
+      });
+      const body = (await res.json()) as any;
+      expect(body.data).toEqual({ s: null, b: { id: '123' } });
+      expect(body.errors).toEqual([
+        expect.objectContaining({ path: ['s'], extensions: { code: 'PROVIDER_UNAVAILABLE', provider: 'SYNCANO', reason: 'MISCONFIGURED' } }),
+      ]);
+      expect(JSON.stringify(body)).not.toContain('Instance was not found');
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
