@@ -1,9 +1,12 @@
 /**
  * Passbolt's own OpenAPI 3.1 description as a test oracle: what the simulator serves must validate
  * against the response schemas Passbolt publishes (passbolt/passbolt-docs `openapi/`, commit ad2ff01,
- * copied to /work/shared/contracts/passbolt-openapi). Where the description itself is wrong, the fix
+ * AGPL-3.0, so it is read from beside the checkout rather than copied in: `../shared/contracts/
+ * passbolt-openapi/`, or the folder named by PASSBOLT_OPENAPI_DIR). Where the description itself is wrong, the fix
  * is narrow, applied to the compiled copy only, and explained in `repairSpecSlips` below.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { dereference } from '@readme/openapi-parser';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -13,7 +16,11 @@ import type { RunningSimulator } from '../../src/simulators/http-simulator.js';
 import demoData from '../../src/simulators/passbolt/demo-data.json' with { type: 'json' };
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 
-const SPEC = '/work/shared/contracts/passbolt-openapi/root.yml';
+const SPEC_DIR = [process.env.PASSBOLT_OPENAPI_DIR, resolve(import.meta.dirname, '../../../shared/contracts/passbolt-openapi'), '/work/shared/contracts/passbolt-openapi']
+  .filter((dir): dir is string => Boolean(dir))
+  .find((dir) => existsSync(resolve(dir, 'root.yml')));
+const SPEC = SPEC_DIR && resolve(SPEC_DIR, 'root.yml');
+if (!SPEC) console.warn('passbolt.openapi.test: Passbolt OpenAPI description not found beside the checkout; set PASSBOLT_OPENAPI_DIR to run the oracle.');
 const ADA_TOKEN = DEMO_CREDENTIALS.PASSBOLT['X-Passbolt-Token'];
 const CAROL = 'd1db2a3e-1676-4440-bc34-1aacc89fa90f';
 const CAROL_TOKEN = Object.entries(demoData.tokens).find(([, id]) => id === CAROL)![0];
@@ -88,15 +95,16 @@ async function get(path: string, token: string | null = ADA_TOKEN) {
 }
 
 beforeAll(async () => {
+  if (!SPEC) return;
   api = await dereference(SPEC);
   sim = await startPassboltSimulator(structuredClone(demoData));
 });
 
 afterAll(async () => {
-  await sim.close();
+  await sim?.close();
 });
 
-describe('Passbolt simulator against Passbolt\'s OpenAPI description', () => {
+describe.skipIf(!SPEC)('Passbolt simulator against Passbolt\'s OpenAPI description', () => {
   it('serves every visible demo user as a valid 200 of GET /users/{userId}.json', async () => {
     const validate = validator('/users/{userId}.json', 200);
     const visible = demoUsers.filter((u) => !u.deleted);
