@@ -13,10 +13,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ErrorCode, GatewayError } from '../../errors.js';
+import { credentialError, credentialOrDefault, readCredentialHeader, type CredentialValue } from '../credentials.js';
 
-/** One credential header as read: absent, present, or unusable (control characters, too long, repeated). */
-export type CredentialValue = { state: 'absent' } | { state: 'malformed' } | { state: 'present'; value: string };
+export type { CredentialValue } from '../credentials.js';
 
 export interface BellaDatiCredentials {
   /** The caller's access token (`x-belladati-token`). */
@@ -36,40 +35,27 @@ export interface BellaDatiConsumer {
 export const TOKEN_HEADER = 'x-belladati-token';
 export const USERNAME_HEADER = 'x-belladati-username';
 
-const MAX_CREDENTIAL_LENGTH = 4096;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 export function readBellaDatiCredentials(headers: IncomingHttpHeaders, defaultToken: string | undefined): BellaDatiCredentials {
   return {
-    token: readHeader(headers[TOKEN_HEADER]),
-    username: readHeader(headers[USERNAME_HEADER]),
+    token: readCredentialHeader(headers[TOKEN_HEADER]),
+    username: readCredentialHeader(headers[USERNAME_HEADER]),
     defaultToken: defaultToken || undefined,
   };
 }
 
-function readHeader(raw: string | string[] | undefined): CredentialValue {
-  if (raw === undefined || raw === '') return { state: 'absent' };
-  // node:http joins unknown repeated headers with ", "; an array means a repeat it keeps apart, which is ambiguous.
-  if (typeof raw !== 'string') return { state: 'malformed' };
-  if (raw.length > MAX_CREDENTIAL_LENGTH || CONTROL_CHARS.test(raw)) return { state: 'malformed' };
-  return { state: 'present', value: raw };
-}
 
 /** The token for a `user` lookup: the caller's, else the configured default. Throws UNAUTHENTICATED. */
 export function tokenForUserLookup(creds: BellaDatiCredentials): string {
-  if (creds.token.state === 'present') return creds.token.value;
-  if (creds.token.state === 'malformed') throw malformed(TOKEN_HEADER);
-  if (creds.defaultToken !== undefined) return creds.defaultToken;
-  throw missing(TOKEN_HEADER);
+  return credentialOrDefault(creds.token, creds.defaultToken, 'BELLADATI', TOKEN_HEADER);
 }
 
 /** The caller's own token and username for `me` (no default applies). Throws UNAUTHENTICATED. */
 export function credentialsForMe(creds: BellaDatiCredentials): { token: string; username: string } {
-  if (creds.token.state === 'malformed') throw malformed(TOKEN_HEADER);
-  if (creds.username.state === 'malformed') throw malformed(USERNAME_HEADER);
-  if (creds.token.state === 'absent') throw missing(TOKEN_HEADER);
-  if (creds.username.state === 'absent') throw missing(USERNAME_HEADER);
+  if (creds.token.state === 'malformed') throw credentialError('BELLADATI', TOKEN_HEADER, 'malformed');
+  if (creds.username.state === 'malformed') throw credentialError('BELLADATI', USERNAME_HEADER, 'malformed');
+  if (creds.token.state === 'absent') throw credentialError('BELLADATI', TOKEN_HEADER, 'absent');
+  if (creds.username.state === 'absent') throw credentialError('BELLADATI', USERNAME_HEADER, 'absent');
   return { token: creds.token.value, username: creds.username.value };
 }
 
@@ -108,18 +94,4 @@ export function oauthAuthorization(consumer: BellaDatiConsumer, token: string, t
 /** RFC 5849 §3.6: UTF-8, then every byte outside ALPHA / DIGIT / `-._~` as `%XX` (upper-case hex). */
 export function percentEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function missing(header: string): GatewayError {
-  return new GatewayError(ErrorCode.UNAUTHENTICATED, `belladati: the ${header} header is required.`, {
-    provider: 'BELLADATI',
-    reason: 'MISSING_CREDENTIALS',
-  });
-}
-
-function malformed(header: string): GatewayError {
-  return new GatewayError(ErrorCode.UNAUTHENTICATED, `belladati: the ${header} header is malformed.`, {
-    provider: 'BELLADATI',
-    reason: 'MALFORMED_CREDENTIALS',
-  });
 }

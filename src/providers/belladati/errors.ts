@@ -10,6 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../../errors.js';
+import { parseRetryAfter } from '../http.js';
 import { parseJsonBody } from '../wire.js';
 
 export interface BellaDatiErrorContext {
@@ -96,7 +97,7 @@ export function toGatewayError(status: number, body: string, context: BellaDatiE
   if (known) {
     return new GatewayError(known.code, known.message, {
       provider,
-      retryAfterSeconds: known.code === ErrorCode.RATE_LIMITED ? retryAfterSeconds(context.headers?.['retry-after']) : undefined,
+      retryAfterSeconds: known.code === ErrorCode.RATE_LIMITED ? parseRetryAfter(context.headers?.['retry-after']) : undefined,
       detail,
     });
   }
@@ -117,13 +118,4 @@ function oauthProblem(body: string): string | undefined {
 
 function jsonMember(json: unknown, name: string): unknown {
   return typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[name] : undefined;
-}
-
-/** `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-function retryAfterSeconds(raw: string | string[] | undefined): number | undefined {
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  const value = raw.trim();
-  if (/^\d+$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }

@@ -6,6 +6,7 @@
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { asSlotError } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createBellaDatiClient, type BellaDatiResponse } from './client.js';
 import { credentialsForMe, readBellaDatiCredentials, tokenForUserLookup, type BellaDatiCredentials } from './credentials.js';
@@ -84,10 +85,4 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
 
 function wrongUser(what: string): GatewayError {
   return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, `belladati: ${what}`, { provider: 'BELLADATI' });
-}
-
-/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and fails the batch. */
-function asSlotError(error: unknown): GatewayError {
-  if (isGatewayError(error)) return error;
-  throw error;
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../../errors.js';
+import { parseRetryAfter } from '../http.js';
 import { parseJsonBody } from '../wire.js';
 
 export interface DroplitErrorContext {
@@ -52,7 +53,7 @@ export function toGatewayError(status: number, body: string, context: DroplitErr
   return new GatewayError(known.code, known.message, {
     provider: 'DROPLIT',
     reason: reasonFor(status, body),
-    retryAfterSeconds: status === 429 ? retryAfterSeconds(context.headers?.['retry-after']) : undefined,
+    retryAfterSeconds: status === 429 ? parseRetryAfter(context.headers?.['retry-after']) : undefined,
     detail,
   });
 }
@@ -66,13 +67,4 @@ function reasonFor(status: number, body: string): string | undefined {
 /** `{"errorType": "InvalidParams", "errors": [{in, message, path}]}` (Droplit "Standard Responses"). */
 function isStandardError(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { errorType?: unknown }).errorType === 'InvalidParams';
-}
-
-/** `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-function retryAfterSeconds(raw: string | string[] | undefined): number | undefined {
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  const value = raw.trim();
-  if (/^\d+$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }

@@ -5,6 +5,7 @@
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { asSlotError } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createDroplitClient } from './client.js';
 import { credentialsForMe, readDroplitCredentials, tokenForUserLookup, type DroplitCredentials } from './credentials.js';
@@ -64,10 +65,4 @@ export function createDroplitAdapter(config: DroplitConfig, deps: AdapterDeps): 
     },
     close: () => client.close(),
   };
-}
-
-/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and fails the batch. */
-function asSlotError(error: unknown): GatewayError {
-  if (isGatewayError(error)) return error;
-  throw error;
 }

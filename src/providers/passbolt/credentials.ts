@@ -11,10 +11,9 @@
  * own token. Credential values never appear in errors or logs.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { ErrorCode, GatewayError } from '../../errors.js';
+import { credentialOrDefault, readCredentialHeader, requireCredential, type CredentialValue } from '../credentials.js';
 
-/** One credential header as read: absent, present, or unusable (control characters, too long, repeated). */
-export type CredentialValue = { state: 'absent' } | { state: 'malformed' } | { state: 'present'; value: string };
+export type { CredentialValue } from '../credentials.js';
 
 export interface PassboltCredentials {
   /** The caller's own access token (`x-passbolt-token`). */
@@ -25,9 +24,6 @@ export interface PassboltCredentials {
 
 export const TOKEN_HEADER = 'x-passbolt-token';
 
-const MAX_CREDENTIAL_LENGTH = 4096;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /**
  * A JWT in compact form is base64url parts joined by dots (RFC 7519 §3), so it never holds a space or
  * a comma; node:http joins a repeated header with ", ", which this also catches.
@@ -35,46 +31,21 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const NOT_IN_A_JWT = /[\s,]/;
 
 export function readPassboltCredentials(headers: IncomingHttpHeaders, defaultToken: string | undefined): PassboltCredentials {
-  return { token: readHeader(headers[TOKEN_HEADER]), defaultToken: defaultToken || undefined };
+  return { token: readCredentialHeader(headers[TOKEN_HEADER], NOT_IN_A_JWT), defaultToken: defaultToken || undefined };
 }
 
-function readHeader(raw: string | string[] | undefined): CredentialValue {
-  if (raw === undefined || raw === '') return { state: 'absent' };
-  // A repeated credential is ambiguous, so it is refused rather than guessed at.
-  if (typeof raw !== 'string') return { state: 'malformed' };
-  if (raw.length > MAX_CREDENTIAL_LENGTH || CONTROL_CHARS.test(raw) || NOT_IN_A_JWT.test(raw)) return { state: 'malformed' };
-  return { state: 'present', value: raw };
-}
 
 /** The token for a `user` lookup: the caller's, else the configured default. Throws UNAUTHENTICATED. */
 export function tokenForUserLookup(creds: PassboltCredentials): string {
-  if (creds.token.state === 'present') return creds.token.value;
-  if (creds.token.state === 'malformed') throw malformed();
-  if (creds.defaultToken !== undefined) return creds.defaultToken;
-  throw missing();
+  return credentialOrDefault(creds.token, creds.defaultToken, 'PASSBOLT', TOKEN_HEADER);
 }
 
 /** The caller's own token for `me` (no default applies: `me` is whoever the token belongs to). */
 export function tokenForMe(creds: PassboltCredentials): string {
-  if (creds.token.state === 'present') return creds.token.value;
-  throw creds.token.state === 'malformed' ? malformed() : missing();
+  return requireCredential(creds.token, 'PASSBOLT', TOKEN_HEADER);
 }
 
 /** The upstream auth header (Passbolt JWT authentication, contract §5 A step 4). */
 export function authHeaders(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
-}
-
-function missing(): GatewayError {
-  return new GatewayError(ErrorCode.UNAUTHENTICATED, `passbolt: the ${TOKEN_HEADER} header is required.`, {
-    provider: 'PASSBOLT',
-    reason: 'MISSING_CREDENTIALS',
-  });
-}
-
-function malformed(): GatewayError {
-  return new GatewayError(ErrorCode.UNAUTHENTICATED, `passbolt: the ${TOKEN_HEADER} header is malformed.`, {
-    provider: 'PASSBOLT',
-    reason: 'MALFORMED_CREDENTIALS',
-  });
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../../errors.js';
+import { parseRetryAfter } from '../http.js';
 import { parseJsonBody } from '../wire.js';
 
 export interface PassboltErrorContext {
@@ -70,7 +71,7 @@ export function toGatewayError(status: number, body: string, context: PassboltEr
   }
   return new GatewayError(known.code, known.message, {
     provider: 'PASSBOLT',
-    retryAfterSeconds: status === 429 ? retryAfterSeconds(context.headers?.['retry-after']) : undefined,
+    retryAfterSeconds: status === 429 ? parseRetryAfter(context.headers?.['retry-after']) : undefined,
     detail,
   });
 }
@@ -88,13 +89,4 @@ function readEnvelope(raw: string): PassboltErrorEnvelope | undefined {
 function hasMfaProviders(envelope: PassboltErrorEnvelope | undefined): boolean {
   const body = envelope?.body;
   return typeof body === 'object' && body !== null && Array.isArray((body as { mfa_providers?: unknown }).mfa_providers);
-}
-
-/** `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-function retryAfterSeconds(raw: string | string[] | undefined): number | undefined {
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  const value = raw.trim();
-  if (/^\d+$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }

@@ -5,6 +5,7 @@
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { asSlotError, throwIfAllFailedAlike } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createPassboltClient } from './client.js';
 import { readPassboltCredentials, tokenForMe, tokenForUserLookup, type PassboltCredentials } from './credentials.js';
@@ -27,13 +28,6 @@ export interface PassboltConfig extends ProviderConfigBase {
 /** Parallel single views per batch; also the most concurrent requests one operation sends Passbolt. */
 const MAX_BATCH_SIZE = 25;
 
-/** Failures that say nothing about one user but about the token or the server: when every slot fails alike, the batch fails. */
-const BATCH_WIDE_CODES: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.UNAUTHENTICATED,
-  ErrorCode.PROVIDER_UNAVAILABLE,
-  ErrorCode.PROVIDER_TIMEOUT,
-  ErrorCode.RATE_LIMITED,
-]);
 
 export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps): ProviderAdapter<PassboltCredentials> {
   const client = createPassboltClient(config);
@@ -74,17 +68,4 @@ export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps)
     },
     close: () => client.close(),
   };
-}
-
-/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and fails the batch. */
-function asSlotError(error: unknown): GatewayError {
-  if (isGatewayError(error)) return error;
-  throw error;
-}
-
-/** A refused token or a server that is down fails every slot the same way: report it once, for the batch. */
-function throwIfAllFailedAlike(results: ReadonlyArray<PassboltUserModel | GatewayError>): void {
-  const first = results[0];
-  if (!(first instanceof GatewayError) || !BATCH_WIDE_CODES.has(first.code)) return;
-  if (results.every((r) => r instanceof GatewayError && r.code === first.code)) throw first;
 }

@@ -5,6 +5,7 @@
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { asSlotError, throwIfAllFailedAlike } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createSyncanoClient, type SyncanoResponse } from './client.js';
 import { headersForMe, headersForUserLookup, readSyncanoCredentials, type SyncanoCredentials } from './credentials.js';
@@ -89,23 +90,4 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
     },
     close: () => client.close(),
   };
-}
-
-/** Failures that say nothing about one user but about the key, the instance or the server. */
-const BATCH_WIDE_CODES: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.UNAUTHENTICATED,
-  ErrorCode.PROVIDER_UNAVAILABLE,
-  ErrorCode.PROVIDER_TIMEOUT,
-  ErrorCode.RATE_LIMITED,
-]);
-
-function asSlotError(error: unknown): GatewayError {
-  if (isGatewayError(error)) return error;
-  throw error;
-}
-
-function throwIfAllFailedAlike(results: ReadonlyArray<SyncanoUserModel | GatewayError>): void {
-  const first = results[0];
-  if (!(first instanceof GatewayError) || !BATCH_WIDE_CODES.has(first.code)) return;
-  if (results.every((r) => r instanceof GatewayError && r.code === first.code)) throw first;
 }
