@@ -22,6 +22,11 @@ export interface PlaygroundOptions {
   /** The GraphQL endpoint path the page queries, e.g. `/graphql`. */
   endpoint: string;
   tabs: PlaygroundTab[];
+  /**
+   * Keep header edits in the browser's storage across reloads. Only for the demo's credentials:
+   * real tokens typed into the page should not outlive the tab.
+   */
+  persistHeaders: boolean;
 }
 
 export interface Playground {
@@ -79,13 +84,16 @@ function renderPage(options: PlaygroundOptions, assetPrefix: string): string {
   (function () {
     var tabs = ${scriptJson(tabs)};
     var endpoint = ${scriptJson(options.endpoint)};
+    var persistHeaders = ${scriptJson(options.persistHeaders)};
     var fetcher = GraphiQL.createFetcher({ url: new URL(endpoint, window.location.href).toString() });
     var root = ReactDOM.createRoot(document.getElementById('graphiql'));
     root.render(React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultTabs: tabs,
+      // GraphiQL fills the editors of the first tab (and of new tabs) from these, not from defaultTabs.
+      defaultHeaders: tabs.length ? tabs[0].headers : undefined,
       defaultEditorToolsVisibility: 'headers',
-      shouldPersistHeaders: false,
+      shouldPersistHeaders: persistHeaders,
       isHeadersEditorEnabled: true,
     }));
   })();

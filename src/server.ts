@@ -57,7 +57,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   });
   await apollo.start();
 
-  const playground = config.playground ? createPlayground({ endpoint: '/graphql', tabs: playgroundTabs(config.mode === 'demo') }) : undefined;
+  const playground = config.playground ? createPlayground({ endpoint: '/graphql', tabs: playgroundTabs(config.mode === 'demo'), persistHeaders: config.mode === 'demo' }) : undefined;
 
   const httpServer = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {

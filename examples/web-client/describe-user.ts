@@ -1,0 +1,28 @@
+/**
+ * Renders a user card as one line: the unified fields, then what only that provider has. The
+ * `switch` narrows the generated union on `__typename`, and the `never` check makes a new provider
+ * type in the schema a compile error here until it is handled.
+ */
+import type { UserCardFragment } from './__generated__/graphql.js';
+
+export function describeUser(user: UserCardFragment): string {
+  const base = `${user.provider} ${user.id} ${user.displayName ?? user.username}${user.email ? ` <${user.email}>` : ''}`;
+  return `${base} | ${extras(user)}`;
+}
+
+function extras(user: UserCardFragment): string {
+  switch (user.__typename) {
+    case 'SyncanoUser':
+      return `profile revision ${user.profile?.revision ?? '-'}, groups ${user.syncanoGroups.map((g) => g.label).join(', ') || '-'}`;
+    case 'DroplitUser':
+      return `ecosystem ${user.ecosystemId}, access ${user.access.map((a) => `${a.environmentId}:${a.accessLevel}`).join(', ') || '-'}`;
+    case 'PassboltUser':
+      return `role ${user.role?.name ?? '-'}, key ${user.gpgkey?.keyId ?? '-'}`;
+    case 'BellaDatiUser':
+      return `domain ${user.domainId}, first login ${user.firstLoginAt ?? '-'}`;
+    default: {
+      const unhandled: never = user;
+      return String(unhandled);
+    }
+  }
+}
