@@ -1,0 +1,61 @@
+/**
+ * `usergraph start`: the gateway, listening. With `check` (check.ts), the only code that reads
+ * process.env.
+ *
+ * Demo mode (the default) starts the four provider simulators with the shipped demo data and points
+ * the gateway at them; production mode (USERGRAPH_MODE=production) never starts a simulator.
+ */
+import { loadConfig, withSimulatorUrls, type GatewayConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createGateway } from '../server.js';
+import { DEMO_CREDENTIALS } from '../simulators/demo-credentials.js';
+import { loadSimulatorData, startSimulators, type Simulators } from '../simulators/index.js';
+
+export async function start(): Promise<void> {
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+  // A ConfigError lists every bad value; the CLI prints it and exits 2.
+  let config: Readonly<GatewayConfig> = loadConfig(process.env);
+
+  let simulators: Simulators | undefined;
+  if (config.mode === 'demo') {
+    simulators = await startSimulators({
+      data: config.simulatorDataPath ? loadSimulatorData(config.simulatorDataPath) : undefined,
+      ports: {
+        syncano: config.simulatorPorts.SYNCANO,
+        droplit: config.simulatorPorts.DROPLIT,
+        passbolt: config.simulatorPorts.PASSBOLT,
+        belladati: config.simulatorPorts.BELLADATI,
+      },
+    });
+    config = withSimulatorUrls(config, simulators);
+    logger.info(
+      { simulators: { SYNCANO: simulators.syncano.url, DROPLIT: simulators.droplit.url, PASSBOLT: simulators.passbolt.url, BELLADATI: simulators.belladati.url } },
+      'DEMO MODE: providers are the embedded simulators with demo data (set USERGRAPH_MODE=production for real providers)',
+    );
+  } else {
+    const missing = (['SYNCANO', 'DROPLIT', 'PASSBOLT', 'BELLADATI'] as const).filter((p) => !config.providers[p]);
+    logger.info({ mode: 'production', notConfigured: missing }, missing.length ? 'some providers are not configured; their fields answer PROVIDER_UNAVAILABLE' : 'all providers configured');
+  }
+
+  const gateway = await createGateway(config, { logger });
+  const url = await gateway.listen();
+  logger.info({ url }, 'usergraph is listening');
+  if (simulators) {
+    process.stdout.write(
+      `\nusergraph (demo) is running at ${url}\nOpen it in a browser, or send these headers to try each provider:\n` +
+        Object.entries(DEMO_CREDENTIALS)
+          .map(([provider, headers]) => `  ${provider}\n${Object.entries(headers).map(([k, v]) => `    ${k}: ${v}`).join('\n')}`)
+          .join('\n') +
+        '\n\n',
+    );
+  }
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await gateway.stop();
+    await simulators?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
