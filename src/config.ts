@@ -16,6 +16,8 @@
  *   Retries, breaker, in-flight bound: see RESILIENCE_ENV below and src/providers/resilience.ts.
  *   Operation limits: see LIMITS_ENV below and src/plugins/operation-limits.ts.
  */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ProvidersConfig } from './providers/registry.js';
 import type { ProviderConfigBase } from './providers/types.js';
@@ -38,6 +40,8 @@ export interface GatewayConfig {
   fieldSuggestions: boolean;
   /** Budget for all upstream calls of one GraphQL request, retries included. */
   requestDeadlineMs: number;
+  /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before connections are cut. */
+  shutdownTimeoutMs: number;
   /** Refusals before execution: parser tokens, aliases, depth, directives, upstream calls. */
   limits: OperationLimits & { maxTokens: number };
   providers: ProvidersConfig;
@@ -102,9 +106,11 @@ const limitsSchema = Object.fromEntries(Object.keys(LIMITS_ENV).map((name) => [n
 >;
 
 const EnvSchema = z.object({
+  USERGRAPH_CONFIG: opt(z.string().min(1)),
   ...upstreamTuning,
   ...limitsSchema,
   REQUEST_DEADLINE_MS: opt(positiveInt),
+  SHUTDOWN_TIMEOUT_MS: opt(positiveInt),
   FIELD_SUGGESTIONS: opt(bool),
   PLAYGROUND: opt(bool),
   PORT: opt(port),
@@ -159,7 +165,9 @@ function providerBase(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Omit<
  * simulators (see `withSimulatorUrls`); in production a provider is configured when its URL (and,
  * for Syncano and BellaDati, instance / consumer key) is set, and left out otherwise.
  */
-export function loadConfig(env: Record<string, string | undefined>): Readonly<GatewayConfig> {
+export function loadConfig(processEnv: Record<string, string | undefined>): Readonly<GatewayConfig> {
+  // The config file (USERGRAPH_CONFIG) gives defaults; the environment overrides it.
+  const env = processEnv.USERGRAPH_CONFIG ? { ...readConfigFile(processEnv.USERGRAPH_CONFIG), ...definedOnly(processEnv) } : processEnv;
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -187,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Ga
     fieldSuggestions: e.FIELD_SUGGESTIONS ?? introspection,
     playground: e.PLAYGROUND ?? mode === 'demo',
     requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? 5_000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     limits,
     providers: mode === 'production' ? productionProviders(e) : demoProviders(e),
     simulatorDataPath: e.SIMULATOR_DATA,
@@ -263,4 +272,54 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** `requestDeadlineMs` → `REQUEST_DEADLINE_MS`. */
+function toEnvName(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase();
+}
+
+/**
+ * Reads a YAML or JSON config file into the environment variables it stands for: top-level keys are
+ * the variables in camelCase (`requestDeadlineMs: 5000` is REQUEST_DEADLINE_MS; `mode` is
+ * USERGRAPH_MODE), and `providers.<name>.<key>` is `<NAME>_<KEY>` (`providers.passbolt.url` is
+ * PASSBOLT_URL, `providers.passbolt.upstreamTimeoutMs` is PASSBOLT_UPSTREAM_TIMEOUT_MS). Unknown keys
+ * are errors, so a typo never passes silently.
+ */
+export function readConfigFile(path: string): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`USERGRAPH_CONFIG: cannot read ${path}: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([`USERGRAPH_CONFIG: ${path} must hold a mapping of settings`]);
+  const known = new Set(Object.keys(EnvSchema.shape));
+  const out: Record<string, string> = {};
+  const problems: string[] = [];
+  const put = (fileKey: string, name: string, value: unknown) => {
+    if (!known.has(name) || name === 'USERGRAPH_CONFIG') return problems.push(`${fileKey}: unknown setting (in ${path})`);
+    if (value === null || typeof value === 'object') return problems.push(`${fileKey}: expected a string, number or boolean (in ${path})`);
+    out[name] = String(value);
+  };
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'providers' && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [provider, settings] of Object.entries(value)) {
+        if (!settings || typeof settings !== 'object' || Array.isArray(settings)) {
+          problems.push(`providers.${provider}: expected a mapping (in ${path})`);
+          continue;
+        }
+        for (const [k, v] of Object.entries(settings)) put(`providers.${provider}.${k}`, `${toEnvName(provider)}_${toEnvName(k)}`, v);
+      }
+    } else {
+      put(key, key === 'mode' ? 'USERGRAPH_MODE' : toEnvName(key), value);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out;
 }

@@ -5,11 +5,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createLoaders, type LoaderOptions, type RequestLoaders } from './loaders.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import { createUpstreamTally, type UpstreamTally } from './providers/request-scope.js';
 
 export interface GatewayContext {
   loaders: RequestLoaders;
+  /** This request's upstream calls so far (for its log line). */
+  upstream: UpstreamTally;
 }
 
-export function createContext(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: LoaderOptions): GatewayContext {
-  return { loaders: createLoaders(registry, headers, options) };
+export function createContext(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: Omit<LoaderOptions, 'tally'>): GatewayContext {
+  const upstream = createUpstreamTally();
+  return { loaders: createLoaders(registry, headers, { ...options, tally: upstream }), upstream };
 }

@@ -15,7 +15,7 @@ import DataLoader from 'dataloader';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from './errors.js';
 import type { ProviderName, UserModel } from './model.js';
-import { requestDeadline } from './providers/http.js';
+import { createRequestScope, type UpstreamTally } from './providers/request-scope.js';
 import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
@@ -33,19 +33,23 @@ export interface RequestLoaders {
 export interface LoaderOptions {
   /** The whole request's budget for upstream calls, retries included. */
   deadlineMs: number;
+  /** Counts this request's upstream calls (for its log line). */
+  tally?: UpstreamTally;
+  /** Told the size of every batch a loader dispatches (metrics). */
+  onBatch?: (provider: ProviderName, size: number) => void;
 }
 
 export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: LoaderOptions): RequestLoaders {
   const byProvider = new Map<ProviderName, ProviderLoaders>();
   // One deadline for every upstream call of this request, started when the first provider is touched.
   let fetchOptions: FetchOptions | undefined;
-  const getFetchOptions = () => (fetchOptions ??= { signal: requestDeadline(options.deadlineMs) });
+  const getFetchOptions = () => (fetchOptions ??= { signal: createRequestScope(options.deadlineMs, options.tally).signal });
   return {
     forProvider(provider) {
       let loaders = byProvider.get(provider);
       if (!loaders) {
         const adapter = registry.get(provider);
-        loaders = adapter ? createProviderLoaders(adapter, headers, getFetchOptions()) : createUnconfiguredLoaders(provider);
+        loaders = adapter ? createProviderLoaders(adapter, headers, getFetchOptions(), options.onBatch) : createUnconfiguredLoaders(provider);
         byProvider.set(provider, loaders);
       }
       return loaders;
@@ -53,7 +57,12 @@ export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpH
   };
 }
 
-function createProviderLoaders<Creds>(adapter: ProviderAdapter<Creds>, headers: IncomingHttpHeaders, fetchOptions: FetchOptions): ProviderLoaders {
+function createProviderLoaders<Creds>(
+  adapter: ProviderAdapter<Creds>,
+  headers: IncomingHttpHeaders,
+  fetchOptions: FetchOptions,
+  onBatch: LoaderOptions['onBatch'],
+): ProviderLoaders {
   const credentials = adapter.readCredentials(headers);
   let mePromise: Promise<UserModel> | undefined;
 
@@ -69,6 +78,7 @@ function createProviderLoaders<Creds>(adapter: ProviderAdapter<Creds>, headers: 
         }
       }
       if (missing.length > 0) {
+        onBatch?.(adapter.provider, missing.length);
         const fetched = await adapter.fetchUsers(
           missing.map((i) => ids[i]!),
           credentials,

@@ -2,7 +2,7 @@
  * The gateway's logger: pino, with every credential-bearing header redacted by key path.
  * Messages must never contain credentials, upstream bodies or URLs with query strings.
  */
-import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 
 export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child'>;
 
@@ -20,15 +20,17 @@ export const SECRET_HEADERS = [
   'x-belladati-token',
 ] as const;
 
-export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass a stream to read the lines back. */
+export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const settings: LoggerOptions = {
     level: options.level ?? 'info',
     redact: {
       paths: SECRET_HEADERS.flatMap((h) => [`headers["${h}"]`, `req.headers["${h}"]`]),
       censor: '[redacted]',
     },
     ...options,
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }
 
 /** A logger that drops everything (tests that do not inspect logs). */

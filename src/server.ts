@@ -2,8 +2,8 @@
  * The gateway: Apollo Server behind a thin node:http front door. No environment reads here
  * (main.ts does that), so tests can build as many gateways as they like.
  *
- * The front door serves `/graphql` (GET and POST, per the GraphQL-over-HTTP spec) and `/healthz`,
- * caps the request body, answers malformed JSON with a GraphQL-shaped 400 (never an HTML page or a
+ * The front door serves `/graphql` (GET and POST, per the GraphQL-over-HTTP spec), `/healthz`
+ * (liveness), `/readyz` (readiness, per provider), `/metrics` (Prometheus), caps the request body, answers malformed JSON with a GraphQL-shaped 400 (never an HTML page or a
  * stack trace), and hands everything else to Apollo's `executeHTTPGraphQLRequest`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,24 +18,46 @@ import { createLimitRules, createUpstreamBudgetPlugin } from './plugins/operatio
 import { createRegistry, type ProviderRegistry } from './providers/registry.js';
 import { createSchema } from './schema.js';
 import { createPlayground, wantsPlayground } from './playground.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { createOperationLogPlugin } from './plugins/operation-log.js';
+import { PROVIDERS } from './model.js';
+import type { UpstreamAttempt } from './providers/http.js';
 import { playgroundTabs } from './playground-examples.js';
 
 export interface GatewayDeps {
   logger: Logger;
+  /** Defaults to a fresh registry per gateway. */
+  metrics?: GatewayMetrics;
 }
 
 export interface Gateway {
   readonly apollo: ApolloServer<GatewayContext>;
   readonly httpServer: Server;
   readonly registry: ProviderRegistry;
+  readonly metrics: GatewayMetrics;
   /** Starts listening; resolves to the `/graphql` URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting requests, lets in-flight ones finish, then closes the upstream pools. */
+  /**
+   * Stops accepting requests (readiness turns 503 at once), lets in-flight ones finish within
+   * `shutdownTimeoutMs`, then closes what is left and the upstream pools.
+   */
   stop(): Promise<void>;
 }
 
 export async function createGateway(config: Readonly<GatewayConfig>, deps: GatewayDeps): Promise<Gateway> {
-  const registry = createRegistry(config.providers, { logger: deps.logger });
+  const metrics = deps.metrics ?? createMetrics();
+  const upstreamLogger = deps.logger.child({ component: 'upstream' });
+  const registry = createRegistry(config.providers, {
+    logger: deps.logger,
+    observer: {
+      onAttempt(attempt: UpstreamAttempt) {
+        metrics.onAttempt(attempt);
+        upstreamLogger.debug(attempt, 'upstream call');
+      },
+    },
+  });
+  metrics.watch(registry);
+  let stopping = false;
   const apollo = new ApolloServer<GatewayContext>({
     schema: createSchema(),
     introspection: config.introspection,
@@ -51,6 +73,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     plugins: [
       createErrorMaskingPlugin(deps.logger),
       createUpstreamBudgetPlugin(config.limits),
+      createOperationLogPlugin(deps.logger, metrics),
       // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -74,6 +97,16 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     if (url.pathname === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (url.pathname === '/readyz') {
+      sendJson(res, stopping ? 503 : 200, readiness());
+      return;
+    }
+    if (url.pathname === '/metrics') {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
       return;
     }
     if (playground && (url.pathname.startsWith(playground.assetPrefix) || wantsPlayground(req.method, req.headers.accept, url.searchParams))) {
@@ -105,10 +138,19 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     }
 
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody };
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => createContext(registry, req.headers, { deadlineMs: config.requestDeadlineMs }),
-    });
+    metrics.requestStarted();
+    let result: Awaited<ReturnType<typeof apollo.executeHTTPGraphQLRequest>>;
+    try {
+      result = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () =>
+          createContext(registry, req.headers, { deadlineMs: config.requestDeadlineMs, onBatch: (provider, size) => metrics.onBatch(provider, size) }),
+      });
+    } finally {
+      metrics.requestFinished();
+    }
+    // While shutting down, tell keep-alive clients to reconnect (elsewhere).
+    if (stopping) res.setHeader('connection', 'close');
 
     for (const [name, value] of result.headers) res.setHeader(name, value);
     res.statusCode = result.status ?? 200;
@@ -120,10 +162,23 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     }
   }
 
+  /** Ready unless stopping; each provider's breaker and load, so an operator sees a failing provider. */
+  function readiness() {
+    const providers = Object.fromEntries(
+      PROVIDERS.map((p) => {
+        const guard = registry.guard(p);
+        return [p, guard ? { configured: true, breaker: guard.breakerState(), inFlight: guard.inFlight() } : { configured: false }];
+      }),
+    );
+    const degraded = Object.values(providers).some((p) => 'breaker' in p && p.breaker !== 'closed');
+    return { status: stopping ? 'stopping' : degraded ? 'degraded' : 'ready', providers };
+  }
+
   return {
     apollo,
     httpServer,
     registry,
+    metrics,
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -134,10 +189,13 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
         });
       }),
     async stop() {
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeIdleConnections();
-      });
+      stopping = true;
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      // In-flight requests finish; past the bound, whatever is left is cut.
+      const bound = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(bound);
       await apollo.stop();
       await registry.close();
     },

@@ -12,6 +12,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { ProviderName } from '../model.js';
+import { scopeOf } from './request-scope.js';
 import { createUpstreamGuard, type AttemptOutcome, type UpstreamGuard } from './resilience.js';
 import type { ProviderConfigBase } from './types.js';
 
@@ -25,7 +26,7 @@ export interface HttpRequest {
    */
   headers: Record<string, string> | (() => Record<string, string>);
   body?: string;
-  /** The request's deadline (see `requestDeadline`) or any other abort signal. */
+  /** The request scope's signal (request-scope.ts: the request's deadline) or any other abort signal. */
   signal?: AbortSignal;
   /** A read sent as POST (Syncano's batch endpoint): may be retried like a GET. */
   idempotent?: boolean;
@@ -49,17 +50,20 @@ export interface HttpClientOptions extends ProviderConfigBase {
   throttleStatuses?: readonly number[];
 }
 
-/** When each request-deadline signal fires (performance.now() clock), so attempts can share what is left. */
-const deadlines = new WeakMap<AbortSignal, number>();
+/** One upstream attempt as the metrics and the debug log see it. */
+export interface UpstreamAttempt {
+  provider: ProviderName;
+  method: string;
+  /** The HTTP status, or what went wrong below HTTP. */
+  outcome: number | 'timeout' | 'network' | 'too_large';
+  durationMs: number;
+  /** 0 for the first attempt. */
+  attempt: number;
+}
 
-/**
- * A signal that aborts when the GraphQL request's overall deadline passes. Every upstream call made
- * for that request gets it; each attempt then runs for min(attempt timeout, time left).
- */
-export function requestDeadline(ms: number): AbortSignal {
-  const signal = AbortSignal.timeout(ms);
-  deadlines.set(signal, performance.now() + ms);
-  return signal;
+/** Told of every upstream attempt (metrics, debug logs); never sees headers, bodies or URLs. */
+export interface UpstreamObserver {
+  onAttempt(attempt: UpstreamAttempt): void;
 }
 
 /** `Retry-After` as seconds (delta-seconds or an HTTP-date, RFC 9110 §10.2.3); undefined if absent or unusable. */
@@ -118,8 +122,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   /** One attempt: bounded by the attempt timeout and by whatever is left of the request's deadline. */
   const throttleStatuses = new Set(options.throttleStatuses ?? [429]);
 
-  async function attempt(req: HttpRequest, deadlineAt: number): Promise<HttpResponse & AttemptOutcome> {
-    const left = deadlineAt - performance.now();
+  const observer = options.observer;
+
+  async function attempt(req: HttpRequest, deadlineAt: number, n: number): Promise<HttpResponse & AttemptOutcome> {
+    const started = performance.now();
+    const left = deadlineAt - started;
+    const tally = scopeOf(req.signal)?.tally;
+    if (tally && left > 0) {
+      tally.calls++;
+      tally.providers.add(provider);
+    }
     if (left <= 0) throw new GatewayError(ErrorCode.PROVIDER_TIMEOUT, undefined, { provider, detail: { cause: 'deadline' } });
     const attemptDeadline = AbortSignal.timeout(Math.min(options.timeoutMs, Math.ceil(left)));
     const signal = req.signal ? AbortSignal.any([attemptDeadline, req.signal]) : attemptDeadline;
@@ -148,17 +160,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const headers = res.headers as IncomingHttpHeaders;
       const throttled = throttleStatuses.has(res.statusCode);
       const retryAfterSeconds = throttled || res.statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
+      observer?.onAttempt({ provider, method: req.method, outcome: res.statusCode, durationMs: performance.now() - started, attempt: n });
       return { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), throttled, retryAfterSeconds };
     } catch (error) {
-      throw toTransportError(error, provider, signal);
+      const failure = toTransportError(error, provider, signal);
+      const outcome = failure.extensions.reason === 'RESPONSE_TOO_LARGE' ? 'too_large' : failure.code === ErrorCode.PROVIDER_TIMEOUT ? 'timeout' : 'network';
+      observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n });
+      throw failure;
     }
   }
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     assertSafePath(req.path);
     // Without a request deadline (an adapter used on its own), one attempt's timeout is the whole budget.
-    const deadlineAt = (req.signal && deadlines.get(req.signal)) ?? performance.now() + options.timeoutMs;
-    const { retryAfterSeconds: _, throttled: __, ...response } = await guard.run(() => attempt(req, deadlineAt), {
+    const deadlineAt = scopeOf(req.signal)?.deadlineAt ?? performance.now() + options.timeoutMs;
+    const { retryAfterSeconds: _, throttled: __, ...response } = await guard.run((n) => attempt(req, deadlineAt, n), {
       retryable: req.method === 'GET' || req.idempotent === true,
       deadlineAt,
       signal: req.signal,

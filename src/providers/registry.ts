@@ -5,6 +5,7 @@
 import type { ProviderName } from '../model.js';
 import { createUpstreamGuard, type UpstreamGuard } from './resilience.js';
 import type { AdapterDeps, ProviderAdapter, ProviderConfigBase } from './types.js';
+import type { UpstreamObserver } from './http.js';
 import { createSyncanoAdapter, type SyncanoConfig } from './syncano/index.js';
 import { createDroplitAdapter, type DroplitConfig } from './droplit/index.js';
 import { createPassboltAdapter, type PassboltConfig } from './passbolt/index.js';
@@ -27,7 +28,12 @@ export interface ProviderRegistry {
   close(): Promise<void>;
 }
 
-export function createRegistry(config: ProvidersConfig, deps: AdapterDeps): ProviderRegistry {
+export interface RegistryDeps extends AdapterDeps {
+  /** Told of every upstream attempt of every provider (metrics, debug log). */
+  observer?: UpstreamObserver;
+}
+
+export function createRegistry(config: ProvidersConfig, deps: RegistryDeps): ProviderRegistry {
   const adapters = new Map<ProviderName, ProviderAdapter<unknown>>();
   const guards = new Map<ProviderName, UpstreamGuard>();
   const add = <C>(adapter: ProviderAdapter<C>) => adapters.set(adapter.provider, adapter as ProviderAdapter<unknown>);
@@ -35,7 +41,7 @@ export function createRegistry(config: ProvidersConfig, deps: AdapterDeps): Prov
   const guarded = <T extends ProviderConfigBase>(provider: ProviderName, settings: T): T => {
     const guard = createUpstreamGuard(provider, settings.resilience);
     guards.set(provider, guard);
-    return { ...settings, guard };
+    return { ...settings, guard, observer: deps.observer };
   };
   if (config.SYNCANO) add(createSyncanoAdapter(guarded('SYNCANO', config.SYNCANO), deps));
   if (config.DROPLIT) add(createDroplitAdapter(guarded('DROPLIT', config.DROPLIT), deps));

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { ProviderName, UserModel } from '../model.js';
 import type { GatewayError } from '../errors.js';
 import type { ResilienceOptions, UpstreamGuard } from './resilience.js';
+import type { UpstreamObserver } from './http.js';
 
 /** Settings every provider has; each adapter's config type extends this. */
 export interface ProviderConfigBase {
@@ -27,13 +28,15 @@ export interface ProviderConfigBase {
    * The registry creates one per provider; when absent the HTTP client makes its own with defaults.
    */
   guard?: UpstreamGuard;
+  /** Told of every upstream attempt (metrics, debug log); the registry sets it. */
+  observer?: UpstreamObserver;
 }
 
 /** Per-call options. */
 export interface FetchOptions {
   /**
-   * Aborts the upstream call: the GraphQL request's deadline (`requestDeadline` in http.ts, which
-   * also tells retries how much time is left).
+   * Aborts the upstream call: the GraphQL request's scope signal (request-scope.ts), which also
+   * tells retries how much time is left and tallies the calls.
    */
   signal?: AbortSignal;
 }

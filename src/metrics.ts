@@ -1,0 +1,118 @@
+/**
+ * Prometheus metrics (prom-client), one registry per gateway so several gateways in one process (tests)
+ * never share counters. Served as text at `/metrics`. Labels carry providers, codes and statuses only:
+ * never a user id, a credential or a URL.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PROVIDERS, type ProviderName } from './model.js';
+import type { UpstreamAttempt, UpstreamObserver } from './providers/http.js';
+import type { ProviderRegistry } from './providers/registry.js';
+
+export interface GatewayMetrics extends UpstreamObserver {
+  readonly registry: Registry;
+  /** One GraphQL request finished: its outcome and the error codes it carried. */
+  onRequest(result: { durationMs: number; errorCodes: Array<{ code: string; provider?: string }> }): void;
+  onBatch(provider: ProviderName, size: number): void;
+  requestStarted(): void;
+  requestFinished(): void;
+  /** Lets the breaker and in-flight gauges read the providers' guards at scrape time. */
+  watch(providers: ProviderRegistry): void;
+}
+
+const BREAKER_STATE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'usergraph_' });
+  let providers: ProviderRegistry | undefined;
+
+  const requests = new Counter({
+    name: 'usergraph_graphql_requests_total',
+    help: 'GraphQL requests answered, by outcome (ok, or error when the response carries errors).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'usergraph_graphql_errors_total',
+    help: 'Errors in GraphQL responses, by extensions.code and provider.',
+    labelNames: ['code', 'provider'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'usergraph_graphql_request_duration_seconds',
+    help: 'Time to answer a GraphQL request.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const inFlightRequests = new Gauge({
+    name: 'usergraph_graphql_requests_in_flight',
+    help: 'GraphQL requests being answered.',
+    registers: [registry],
+  });
+  const upstreamCalls = new Counter({
+    name: 'usergraph_upstream_requests_total',
+    help: 'Upstream HTTP attempts, by provider and status (or timeout, network, too_large).',
+    labelNames: ['provider', 'status'],
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'usergraph_upstream_request_duration_seconds',
+    help: 'Upstream HTTP attempt latency, by provider and status.',
+    labelNames: ['provider', 'status'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'usergraph_dataloader_batch_size',
+    help: 'Distinct users per DataLoader batch dispatched to a provider.',
+    labelNames: ['provider'],
+    buckets: [1, 2, 3, 5, 10, 25, 50],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'usergraph_breaker_state',
+    help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      for (const provider of PROVIDERS) {
+        const guard = providers?.guard(provider);
+        if (guard) this.set({ provider }, BREAKER_STATE[guard.breakerState()]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'usergraph_upstream_in_flight',
+    help: 'Upstream requests in flight per provider.',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      for (const provider of PROVIDERS) {
+        const guard = providers?.guard(provider);
+        if (guard) this.set({ provider }, guard.inFlight());
+      }
+    },
+  });
+
+  return {
+    registry,
+    onAttempt(a: UpstreamAttempt) {
+      const labels = { provider: a.provider, status: String(a.outcome) };
+      upstreamCalls.inc(labels);
+      upstreamDuration.observe(labels, a.durationMs / 1000);
+    },
+    onRequest({ durationMs, errorCodes }) {
+      requests.inc({ outcome: errorCodes.length ? 'error' : 'ok' });
+      duration.observe(durationMs / 1000);
+      for (const e of errorCodes) errors.inc({ code: e.code, provider: e.provider ?? '' });
+    },
+    onBatch(provider, size) {
+      batchSize.observe({ provider }, size);
+    },
+    requestStarted: () => inFlightRequests.inc(),
+    requestFinished: () => inFlightRequests.dec(),
+    watch(registryOfProviders) {
+      providers = registryOfProviders;
+    },
+  };
+}
