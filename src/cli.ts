@@ -4,6 +4,7 @@
  *   usergraph [start]       run the gateway (demo mode by default: with the embedded simulators)
  *   usergraph check         validate the configuration and reach each configured provider
  *   usergraph print-schema  print the schema as SDL
+ *   usergraph simulators    only the provider simulators (for a gateway in production mode elsewhere)
  */
 import { ConfigError } from './config.js';
 
@@ -12,6 +13,7 @@ const USAGE = `usage: usergraph [start | check | print-schema | help]
   start          run the gateway (the default); configuration from environment variables
   check          validate the configuration and reach each configured provider; exit 1 if one fails
   print-schema   print the GraphQL schema (SDL) to stdout
+  simulators     run only the four provider simulators (demo data; *_SIMULATOR_PORT, HOST)
 `;
 
 export async function runCli(argv: readonly string[]): Promise<number | undefined> {
@@ -31,6 +33,11 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
         const { printGatewaySchema } = await import('./commands/print-schema.js');
         process.stdout.write(`${printGatewaySchema()}\n`);
         return 0;
+      }
+      case 'simulators': {
+        const { runSimulators } = await import('./commands/simulators.js');
+        await runSimulators(process.env, (line) => process.stdout.write(`${line}\n`));
+        return undefined;
       }
       case 'help':
       case '--help':
