@@ -20,6 +20,8 @@ import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface ProviderLoaders {
+  /** Adds fields this operation selects on the provider (before loading; the union is fetched). */
+  select(fields: ReadonlySet<string>): void;
   /** Validates the id (BAD_USER_INPUT before any upstream call) and loads the user. */
   loadUser(id: string): Promise<UserModel>;
   /** Loads the user the caller's credentials belong to. */
@@ -65,6 +67,8 @@ function createProviderLoaders<Creds>(
 ): ProviderLoaders {
   const credentials = adapter.readCredentials(headers);
   let mePromise: Promise<UserModel> | undefined;
+  const fields = new Set<string>();
+  const options = (): FetchOptions => ({ ...fetchOptions, fields });
 
   const userById = new DataLoader<string, UserModel>(
     async (ids) => {
@@ -82,7 +86,7 @@ function createProviderLoaders<Creds>(
         const fetched = await adapter.fetchUsers(
           missing.map((i) => ids[i]!),
           credentials,
-          fetchOptions,
+          options(),
         );
         missing.forEach((slot, j) => {
           results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
@@ -103,8 +107,13 @@ function createProviderLoaders<Creds>(
       }
       return userById.load(key);
     },
+    select(selected) {
+      for (const name of selected) fields.add(name);
+    },
     loadMe() {
-      mePromise ??= adapter.fetchMe(credentials, fetchOptions).then((me) => {
+      // Dispatched a tick later, like a DataLoader batch, so every root field has added its
+      // selection first: `me` primes `userById`, so it must carry what a `user` of the same id selects.
+      mePromise ??= Promise.resolve().then(() => adapter.fetchMe(credentials, options())).then((me) => {
         const key = safeNormalize(adapter, me.id);
         if (key !== undefined) userById.prime(key, me);
         return me;
@@ -131,5 +140,5 @@ function createUnconfiguredLoaders(provider: ProviderName): ProviderLoaders {
         reason: 'NOT_CONFIGURED',
       }),
     );
-  return { loadUser: fail, loadMe: fail };
+  return { select: () => undefined, loadUser: fail, loadMe: fail };
 }

@@ -39,6 +39,12 @@ export interface FetchOptions {
    * tells retries how much time is left and tallies the calls.
    */
   signal?: AbortSignal;
+  /**
+   * The `User` fields (unified and provider-specific, by GraphQL name) the operation selects on this
+   * provider, or undefined for all. Adapters may leave out of the upstream request what nobody asked
+   * for, where the provider allows it.
+   */
+  fields?: ReadonlySet<string>;
 }
 
 /** What the gateway hands every adapter factory. */

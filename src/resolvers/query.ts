@@ -3,8 +3,21 @@
  * Id validation, credentials and upstream calls live in the loaders and adapters.
  */
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { selectedFieldNames } from './selection.js';
 
+/**
+ * Each field tells its provider's loaders what it selects before loading; the loaders dispatch on the
+ * next tick, by when every root field has done so, and fetch the union.
+ */
 export const Query: QueryResolvers = {
-  user: (_root, { provider, id }, { loaders }) => loaders.forProvider(provider).loadUser(id),
-  me: (_root, { provider }, { loaders }) => loaders.forProvider(provider).loadMe(),
+  user: (_root, { provider, id }, { loaders }, info) => {
+    const forProvider = loaders.forProvider(provider);
+    forProvider.select(selectedFieldNames(info.fieldNodes, info.fragments));
+    return forProvider.loadUser(id);
+  },
+  me: (_root, { provider }, { loaders }, info) => {
+    const forProvider = loaders.forProvider(provider);
+    forProvider.select(selectedFieldNames(info.fieldNodes, info.fragments));
+    return forProvider.loadMe();
+  },
 };

@@ -2,8 +2,9 @@
  * BellaDati over HTTP: the two single-user reads. No mapping here.
  *
  * The base URL already ends in the API root (`https://service.belladati.com/api` or
- * `https://<host>/belladati/api`; contract belladati.md §1), so paths start below it. No query
- * string is sent: `exclude` is optional (GET User Detail) and the gateway reads every field.
+ * `https://<host>/belladati/api`; contract belladati.md §1), so paths start below it. The only query
+ * parameter is `exclude` (GET User Detail: top-level response fields to omit, e.g. `email,lastLogin`),
+ * sent when the operation selects none of what those fields feed.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpClient } from '../http.js';
@@ -18,9 +19,9 @@ export interface BellaDatiResponse {
 
 export interface BellaDatiClient {
   /** `GET /api/users/{id}` (GET User Detail). */
-  getUser(id: string, token: string, signal?: AbortSignal): Promise<BellaDatiResponse>;
+  getUser(id: string, token: string, signal?: AbortSignal, exclude?: readonly string[]): Promise<BellaDatiResponse>;
   /** `GET /api/users/username/{username}` (GET User Detail by username). */
-  getUserByUsername(username: string, token: string, signal?: AbortSignal): Promise<BellaDatiResponse>;
+  getUserByUsername(username: string, token: string, signal?: AbortSignal, exclude?: readonly string[]): Promise<BellaDatiResponse>;
   close(): Promise<void>;
 }
 
@@ -29,18 +30,18 @@ export function createBellaDatiClient(config: ProviderConfigBase & BellaDatiCons
   const http = createHttpClient({ ...config, provider: 'BELLADATI', throttleStatuses: [429, 503] });
   const consumer: BellaDatiConsumer = { consumerKey: config.consumerKey, realm: config.realm };
 
-  const get = (path: string, token: string, signal: AbortSignal | undefined) =>
+  const get = (path: string, token: string, signal: AbortSignal | undefined, exclude: readonly string[] = []) =>
     http.request({
       method: 'GET',
-      path,
+      path: exclude.length ? `${path}?exclude=${exclude.map(encodeURIComponent).join(',')}` : path,
       // Built per attempt: each call, a retry included, needs its own nonce and timestamp.
       headers: () => ({ ...authHeaders(consumer, token), accept: 'application/json' }),
       signal,
     });
 
   return {
-    getUser: (id, token, signal) => get(userPath(id), token, signal),
-    getUserByUsername: (username, token, signal) => get(usernamePath(username), token, signal),
+    getUser: (id, token, signal, exclude) => get(userPath(id), token, signal, exclude),
+    getUserByUsername: (username, token, signal, exclude) => get(usernamePath(username), token, signal, exclude),
     close: () => http.close(),
   };
 }

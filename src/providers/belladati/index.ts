@@ -53,7 +53,7 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
 
   async function fetchUser(id: string, token: string, options: FetchOptions): Promise<BellaDatiUserModel> {
     const key = normalizeBellaDatiId(id);
-    const wire = readUser(await client.getUser(key, token, options.signal), 'user detail');
+    const wire = readUser(await client.getUser(key, token, options.signal, excludable(options.fields)), 'user detail');
     // Ids are compared as strings (`"0123"` is not `"123"`); another user's record in this slot
     // would be served under the wrong key.
     if (wire.id !== key) throw wrongUser('body.id is not the requested user');
@@ -74,13 +74,28 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
       const { token, username } = credentialsForMe(creds);
       // A malformed own username is the caller's input error (BAD_USER_INPUT), raised before any call.
       checkBellaDatiUsername(username);
-      const wire = readUser(await client.getUserByUsername(username, token, options.signal), 'user detail by username');
+      const wire = readUser(await client.getUserByUsername(username, token, options.signal, excludable(options.fields)), 'user detail by username');
       // Usernames are usually emails, which BellaDati may match without regard to case [INF].
       if (wire.username.toLowerCase() !== username.toLowerCase()) throw wrongUser('body.username is not the requested user');
       return mapUser(wire);
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * BellaDati fields the operation does not need, for `exclude` (GET User Detail's documented example
+ * is `email,lastLogin`): each only feeds one GraphQL field. Everything else is read whatever the
+ * selection (names feed displayName, and so on), so nothing else is left out.
+ */
+const EXCLUDABLE: ReadonlyArray<[wire: string, field: string]> = [
+  ['email', 'email'],
+  ['lastLogin', 'lastLoginAt'],
+];
+
+function excludable(fields: ReadonlySet<string> | undefined): string[] {
+  if (!fields) return [];
+  return EXCLUDABLE.filter(([, field]) => !fields.has(field)).map(([wire]) => wire);
 }
 
 function wrongUser(what: string): GatewayError {

@@ -1,0 +1,23 @@
+/**
+ * The fields a `user`/`me` selection asks for, across fragments and inline fragments of any type
+ * condition (a superset is fine: it only means fetching a little more). Adapters use it to push the
+ * selection down to the provider where the provider allows it (BellaDati `exclude`).
+ */
+import { Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+
+export function selectedFieldNames(fieldNodes: readonly FieldNode[], fragments: Record<string, FragmentDefinitionNode>): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        walk(fragments[selection.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const node of fieldNodes) walk(node.selectionSet);
+  return names;
+}
