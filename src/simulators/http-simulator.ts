@@ -6,7 +6,7 @@
  * The control API (`/__simulator/…`, never recorded):
  *   GET|DELETE /__simulator/requests   the recorded requests / clear them
  *   GET|POST|DELETE /__simulator/faults the fault rules (faults.ts) / append a JSON array of rules / clear
- *   GET|DELETE /__simulator/stats      in-flight and peak in-flight requests / reset the peak
+ *   GET|DELETE /__simulator/stats      in-flight, peak in-flight and total requests / reset them
  *
  * Simulators are written from the providers' documentation, never from the adapters: the two must
  * not import each other, so a wrong assumption in one is caught by the other.
@@ -52,7 +52,7 @@ export interface RunningSimulator {
   injectFaults(rules: FaultRule[]): void;
   clearFaults(): void;
   /** Requests being answered now, and the most at once since the last `resetStats`. */
-  stats(): { inFlight: number; peakInFlight: number };
+  stats(): { inFlight: number; peakInFlight: number; total: number };
   resetStats(): void;
   close(): Promise<void>;
 }
@@ -60,6 +60,8 @@ export interface RunningSimulator {
 export interface StartSimulatorOptions {
   port?: number;
   host?: string;
+  /** Keep every request for `/__simulator/requests` (default true; a benchmark turns it off and reads `stats().total`). */
+  record?: boolean;
 }
 
 /** A JSON response. */
@@ -81,6 +83,8 @@ export async function startSimulator(
   const faults = createFaultQueue();
   let inFlight = 0;
   let peakInFlight = 0;
+  let total = 0;
+  const record = options.record !== false;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -109,7 +113,8 @@ export async function startSimulator(
         rawQuery: q === -1 ? null : target.slice(q + 1),
         query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)),
       };
-      recorded.push({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+      if (record) recorded.push({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+      total++;
       inFlight++;
       peakInFlight = Math.max(peakInFlight, inFlight);
       res.on('close', () => inFlight--);
@@ -157,7 +162,8 @@ export async function startSimulator(
     }
     if (what === 'stats') {
       if (method === 'DELETE') peakInFlight = inFlight;
-      return send(method === 'DELETE' ? { status: 204 } : json(200, { inFlight, peakInFlight }));
+      if (method === 'DELETE') total = 0;
+      return send(method === 'DELETE' ? { status: 204 } : json(200, { inFlight, peakInFlight, total }));
     }
     send(json(404, { error: 'unknown simulator control path' }));
   }
@@ -181,9 +187,10 @@ export async function startSimulator(
     },
     injectFaults: (rules) => faults.add(rules),
     clearFaults: () => faults.clear(),
-    stats: () => ({ inFlight, peakInFlight }),
+    stats: () => ({ inFlight, peakInFlight, total }),
     resetStats: () => {
       peakInFlight = inFlight;
+      total = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

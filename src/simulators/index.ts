@@ -36,6 +36,8 @@ export interface StartSimulatorsOptions {
   /** Ports (0 = any free port, the default). */
   ports?: Partial<Record<keyof SimulatorData, number>>;
   host?: string;
+  /** Keep each request for `/__simulator/requests` (default true). */
+  record?: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ export function loadSimulatorData(path: string): SimulatorData {
 
 export async function startSimulators(options: StartSimulatorsOptions = {}): Promise<Simulators> {
   const data: SimulatorData = { ...loadDemoData(), ...options.data };
-  const at = (name: keyof SimulatorData) => ({ port: options.ports?.[name] ?? 0, host: options.host ?? '127.0.0.1' });
+  const at = (name: keyof SimulatorData) => ({ port: options.ports?.[name] ?? 0, host: options.host ?? '127.0.0.1', record: options.record });
   const started: RunningSimulator[] = [];
   try {
     const syncano = await startSyncanoSimulator(data.syncano, at('syncano'));

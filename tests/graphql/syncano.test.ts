@@ -32,7 +32,10 @@ describe('Syncano through GraphQL', () => {
   afterAll(async () => {
     await stack?.close();
   });
-  beforeEach(() => stack.clearRequests());
+  beforeEach(() => {
+    stack.clearRequests();
+    stack.sims.syncano.clearFaults();
+  });
 
   const calls = () => stack.sims.syncano.requests();
 
@@ -117,7 +120,10 @@ describe('Syncano through GraphQL', () => {
   it('resolves me from the API key and user key, sending both upstream', async () => {
     const res = await stack.gql(ME, {}, CREDS);
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.me).toMatchObject({ id: '1', username: 'geralt' });
+    const byId = await stack.gql(USER, { id: '1' }, API_KEY_ONLY);
+    expect(res.body.data.me).toEqual(byId.body.data.user);
+    stack.clearRequests();
+    await stack.gql(ME, {}, CREDS);
     const [call] = calls();
     expect(call).toMatchObject({ method: 'GET', path: '/v1.1/instances/rivia/user/' });
     expect(call!.headers['x-api-key']).toBe(CREDS['X-Syncano-Api-Key']);
@@ -160,6 +166,47 @@ describe('Syncano through GraphQL', () => {
     expectOneError(await stack.gql(USER, { id: '1' }, {}), 'user', { code: 'UNAUTHENTICATED', provider: 'SYNCANO' });
     expectOneError(await stack.gql(ME, {}, API_KEY_ONLY), 'me', { code: 'UNAUTHENTICATED', provider: 'SYNCANO' });
     expect(calls()).toHaveLength(0);
+  });
+
+  it('answers UNAUTHENTICATED for me when Syncano does not know the user key', async () => {
+    const res = await stack.gql(ME, {}, { ...API_KEY_ONLY, 'X-Syncano-User-Key': 'f'.repeat(40) });
+    expectOneError(res, 'me', { code: 'UNAUTHENTICATED', provider: 'SYNCANO' });
+    expect(calls()).toHaveLength(1);
+    expect(res.text).not.toContain('f'.repeat(40));
+  });
+
+  it('answers UNAUTHENTICATED MALFORMED_CREDENTIALS with no upstream call for a key with control characters', async () => {
+    // fetch refuses raw control characters in headers; a tab inside the value is the one it sends.
+    const res = await stack.gql(USER, { id: '1' }, { 'X-Syncano-Api-Key': `${CREDS['X-Syncano-Api-Key']}\tx` });
+    expectOneError(res, 'user', { code: 'UNAUTHENTICATED', provider: 'SYNCANO', reason: 'MALFORMED_CREDENTIALS' });
+    expect(calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['an upstream 500', { kind: 'status', status: 500, body: '<html>ZX-UPSTREAM-BODY</html>' }, 'PROVIDER_UNAVAILABLE'],
+    ['a 200 that is not JSON', { kind: 'non-json' }, 'PROVIDER_BAD_RESPONSE'],
+    ['a 429 beyond the deadline', { kind: 'status', status: 429, headers: { 'retry-after': '30' } }, 'RATE_LIMITED'],
+  ] as const)('answers %s with %s and a null user, leaking nothing of it', async (_name, fault, code) => {
+    stack.sims.syncano.injectFaults([{ fault: fault as never, times: 10 }]);
+    const res = await stack.gql(USER, { id: '1' }, API_KEY_ONLY);
+    expectOneError(res, 'user', { code, provider: 'SYNCANO' });
+    expect(res.text).not.toContain('ZX-UPSTREAM-BODY');
+    expect(res.text).not.toContain('<html');
+  });
+
+  it('keeps every user_key and secret-looking profile field out of every demo user', async () => {
+    const ids = (DEMO.users as Array<{ id: number }>).map((u) => String(u.id));
+    // At most five distinct users per operation: the gateway's per-provider call budget.
+    for (const part of [ids.slice(0, 5), ids.slice(5)]) {
+      const query = `{ ${part.map((id) => `u${id}: user(provider: SYNCANO, id: "${id}") { ${ALL_FIELDS} }`).join(' ')} }`;
+      const res = await stack.gql(query, {}, API_KEY_ONLY);
+      expect(res.body.errors).toBeUndefined();
+      expect(part.map((id) => res.body.data[`u${id}`].id)).toEqual(part);
+      expectNoSecret(res.text);
+      expect(res.text).not.toContain('recovery_token');
+    }
+    expect(ids).toHaveLength(7);
+    expect(calls().map((r) => r.method)).toEqual(['POST', 'POST']);
   });
 
   it('answers UNAUTHENTICATED for an unknown API key and FORBIDDEN for a key without ignore_acl', async () => {

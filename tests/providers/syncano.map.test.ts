@@ -148,6 +148,51 @@ describe('Syncano user mapping', () => {
     expect(user.updatedAt).toBe('2015-05-19T15:52:36.183608Z');
   });
 
+  it('builds displayName from the given name alone when there is no family name, and takes an email-like username as email', () => {
+    const ciri = (demo.users as Array<{ id: number }>).find((u) => u.id === 3)!;
+    expect(map(ciri)).toMatchObject({ username: 'ciri@rivia.example', givenName: 'Cirilla', familyName: null, displayName: 'Cirilla', email: 'ciri@rivia.example' });
+  });
+
+  it('keeps typed custom fields wrapped, drops secret-looking ones, and keeps the 2018+ group slug', () => {
+    const vesemir = map((demo.users as Array<{ id: number }>).find((u) => u.id === 6)!);
+    expect(vesemir.profile!.fields).toEqual({
+      first_name: 'Vesemir',
+      birthday: { type: 'datetime', value: '1100-01-01T00:00:00.000000Z' },
+      mentor_of: { type: 'reference', target: 'self', value: 1 },
+      keep: { type: 'geopoint', longitude: 19.94, latitude: 50.06 },
+      avatar: { type: 'file', value: 'https://cdn.example/syncano/rivia/vesemir.png' },
+    });
+    expect(vesemir).toMatchObject({ avatarUrl: 'https://cdn.example/syncano/rivia/vesemir.png', displayName: 'Vesemir', email: null });
+    expect(vesemir.profile).toMatchObject({ group: '1', channel: 'kaer-morhen', groupPermissions: 'read', revision: 12 });
+    expect(vesemir.groups).toEqual([
+      { id: '1', name: 'witchers', description: null },
+      { id: '4', name: 'School of the Wolf', description: 'Masters of the School of the Wolf' },
+    ]);
+    expect(vesemir.syncanoGroups.map((g) => [g.label, g.name])).toEqual([
+      ['witchers', 'witchers'],
+      ['School of the Wolf', 'wolf-school'],
+    ]);
+  });
+
+  it('names the group by its label, not the slug, in the unified groups', () => {
+    const raw = structuredClone(SEED) as Record<string, any>;
+    raw.groups[0].name = 'witchers-slug';
+    expect(map(raw).groups[0]!.name).toBe('witchers');
+  });
+
+  it('accepts a profile with only the fields the mapping needs, and links that are absent', () => {
+    const user = map({ id: 9, username: 'eskel', profile: { id: 90, revision: 1 }, groups: [] });
+    expect(user.profile).toMatchObject({ id: '90', owner: null, createdAt: null, ownerPermissions: null, links: null, fields: {} });
+    expect(user.links).toEqual({ self: null, groups: null, profile: null, resetKey: null });
+    expect(user.createdAt).toBeNull();
+  });
+
+  it('refuses an id that is not a positive integer JSON can carry exactly', () => {
+    expect(() => map({ ...SEED, id: 0 })).toThrow(/body\.id/);
+    expect(() => map({ ...SEED, id: 2 ** 53 })).toThrow(/body\.id/);
+    expect(() => map({ ...SEED, id: 1.5 })).toThrow(/body\.id/);
+  });
+
   it('rejects a body that is not a user with PROVIDER_BAD_RESPONSE naming the field', () => {
     expect(() => map({ ...SEED, id: 'one' })).toThrow(/syncano: body\.id/);
     expect(() => map({ ...SEED, groups: [{ id: 1 }] })).toThrow(/body\.groups\.0\.label/);

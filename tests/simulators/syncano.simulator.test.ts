@@ -114,6 +114,69 @@ describe('Syncano simulator', () => {
     expect(tooMany).toEqual({ status: 400, body: { detail: 'Max requests per batch exceeded (50).' } });
   });
 
+  it('lists only the caller when a user key comes with the API key, and refuses a key without ignore_acl', async () => {
+    const own = await get('/v1.1/instances/rivia/users/', { 'x-api-key': RESTRICTED_KEY, 'x-user-key': GERALT_KEY });
+    expect(own.body).toEqual({ objects: [DATA.users[0]], next: null, prev: null });
+    expect(await get('/v1.1/instances/rivia/users/', { 'x-api-key': RESTRICTED_KEY })).toEqual({ status: 403, body: PERMISSION_DENIED });
+  });
+
+  it('reads keys from the apikey and userkey query spellings too', async () => {
+    const res = await get(`/v1.1/instances/rivia/user/?apikey=${RESTRICTED_KEY}&userkey=${GERALT_KEY}`);
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(1);
+  });
+
+  it('checks the batch call itself: unknown instance, unknown key, a body that is not a batch', async () => {
+    const post = async (path: string, body: string, headers: Record<string, string> = { 'x-api-key': API_KEY }) => {
+      const res = await fetch(sim.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    const one = JSON.stringify({ requests: [{ method: 'GET', path: '/v1.1/instances/rivia/users/1/' }] });
+    expect(await post('/v1.1/instances/novigrad/batch/', one)).toEqual({ status: 404, body: { detail: 'Instance was not found.' } });
+    expect(await post('/v1.1/instances/rivia/batch/', one, { 'x-api-key': `${API_KEY.slice(0, -1)}3` })).toEqual({
+      status: 403,
+      body: { detail: 'No such API Key.' },
+    });
+    for (const bad of ['not json', 'null', '{}', '{"requests":[null]}', '{"requests":[{"method":"GET"}]}']) {
+      expect((await post('/v1.1/instances/rivia/batch/', bad)).status).toBe(400);
+    }
+  });
+
+  it('applies the outer call\'s user key to every batch sub-request', async () => {
+    const res = await fetch(`${sim.url}/v1.1/instances/rivia/batch/`, {
+      method: 'POST',
+      headers: { 'x-api-key': API_KEY, 'x-user-key': GERALT_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: [1, 2].map((id) => ({ method: 'GET', path: `/v1.1/instances/rivia/users/${id}/` })) }),
+    });
+    expect(((await res.json()) as Array<{ code: number }>).map((item) => item.code)).toEqual([200, 404]);
+  });
+
+  it('answers 405 to methods the user endpoints do not allow', async () => {
+    const res = await fetch(`${sim.url}/v1.1/instances/rivia/users/1/`, { method: 'DELETE', headers: { 'x-api-key': API_KEY } });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toEqual({ detail: 'Method "DELETE" not allowed.' });
+  });
+
+  it('throttles above rateLimitPerSecond with 429 and Retry-After: 1', async () => {
+    const throttled = await startSyncanoSimulator({ ...structuredClone(DATA), rateLimitPerSecond: 2 });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${throttled.url}/v1.1/instances/rivia/users/1/`, { headers: { 'x-api-key': API_KEY } });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          retryAfter = res.headers.get('retry-after');
+          expect(await res.json()).toEqual({ detail: 'Request was throttled. Expected available in 1 second.' });
+        } else await res.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(retryAfter).toBe('1');
+    } finally {
+      await throttled.close();
+    }
+  });
+
   it('records every request for the tests, and clears the record on DELETE', async () => {
     await get('/v1.1/instances/rivia/users/1/?x=1', { 'x-api-key': API_KEY });
     const recorded = (await (await fetch(`${sim.url}/__simulator/requests`)).json()) as Array<{ path: string; headers: Record<string, string> }>;

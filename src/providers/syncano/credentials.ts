@@ -38,7 +38,6 @@ export function readSyncanoCredentials(headers: IncomingHttpHeaders, defaultApiK
   };
 }
 
-
 /** Headers for a `user` lookup: the API key, plus the user key when the caller sent one. Throws UNAUTHENTICATED. */
 export function headersForUserLookup(creds: SyncanoCredentials): Record<string, string> {
   const apiKey = requireCredential(creds.apiKey, 'SYNCANO', API_KEY_HEADER);

@@ -9,46 +9,53 @@ import { parseRetryAfter } from '../http.js';
 import { parseJsonBody } from '../wire.js';
 
 export interface SyncanoErrorContext {
+  /** The upstream response headers (for `Retry-After`). */
   headers?: IncomingHttpHeaders;
+  /** Which read failed: `GET …/user/` (`me`) refuses in its own way (see below). Default `user`. */
+  endpoint?: 'user' | 'me';
 }
 
-/** "Instance was not found." (contract §6): the configured instance is wrong, for every user alike. */
+/** Status → code and client-safe message for the statuses Syncano documents (contract §6). */
+const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
+  400: { code: ErrorCode.BAD_USER_INPUT, message: 'syncano: the request was rejected as invalid.' },
+  // Only the login endpoint answers 401 (contract §6); kept for a proxy in front of Syncano.
+  401: { code: ErrorCode.UNAUTHENTICATED, message: 'syncano: the credentials were refused.' },
+  403: { code: ErrorCode.FORBIDDEN, message: 'syncano: the caller may not read this user.' },
+  404: { code: ErrorCode.NOT_FOUND, message: 'syncano: no such user, or not visible to the caller.' },
+  // "Request timeout." / "Requested query took too long." (contract §6, apps/core/exceptions.py).
+  408: { code: ErrorCode.PROVIDER_TIMEOUT, message: 'syncano: the request took too long.' },
+  429: { code: ErrorCode.RATE_LIMITED, message: 'syncano: rate limited; retry later.' },
+};
+
+/** 404 "Instance was not found." (contract §6): the configured instance is wrong, for every user alike. */
 const INSTANCE_NOT_FOUND = /instance was not found/i;
-/** "No such API Key." (contract §6). */
+/** 403 "No such API Key." (contract §6): DRF answers 403, not 401, when authentication fails. */
 const NO_SUCH_API_KEY = /no such api key/i;
 
 export function toGatewayError(status: number, body: unknown, context: SyncanoErrorContext = {}): GatewayError {
-  const detail = readDetail(body);
-  const info = { status };
-  const error = (code: ErrorCode, message: string, extra: { reason?: string; retryAfterSeconds?: number } = {}) =>
-    new GatewayError(code, message, { provider: 'SYNCANO', detail: info, ...extra });
+  const error = (code: ErrorCode, message: string, reason?: string) =>
+    new GatewayError(code, message, {
+      provider: 'SYNCANO',
+      reason,
+      retryAfterSeconds: code === ErrorCode.RATE_LIMITED ? parseRetryAfter(context.headers?.['retry-after']) : undefined,
+      detail: { status },
+    });
 
-  if (status >= 300 && status < 400) return error(ErrorCode.PROVIDER_BAD_RESPONSE, 'syncano: unexpected redirect.', { reason: 'REDIRECT' });
+  if (status >= 300 && status < 400) return error(ErrorCode.PROVIDER_BAD_RESPONSE, 'syncano: unexpected redirect.', 'REDIRECT');
   if (status >= 500) return error(ErrorCode.PROVIDER_UNAVAILABLE, 'The provider is unavailable.');
-  switch (status) {
-    case 400:
-      return error(ErrorCode.BAD_USER_INPUT, 'syncano: the request was rejected as invalid.');
-    case 401:
-      return error(ErrorCode.UNAUTHENTICATED, 'syncano: the credentials were refused.');
-    case 403:
-      // DRF answers 403, not 401, when authentication fails (contract §6).
-      return NO_SUCH_API_KEY.test(detail)
-        ? error(ErrorCode.UNAUTHENTICATED, 'syncano: the API key was refused.')
-        : error(ErrorCode.FORBIDDEN, 'syncano: the caller may not read this user.');
-    case 404:
-      return INSTANCE_NOT_FOUND.test(detail)
-        ? error(ErrorCode.PROVIDER_UNAVAILABLE, 'syncano: the configured instance does not exist.', { reason: 'MISCONFIGURED' })
-        : error(ErrorCode.NOT_FOUND, 'syncano: no such user, or not visible to the caller.');
-    case 408:
-      // "Request timeout." for long queries (contract §6).
-      return new GatewayError(ErrorCode.PROVIDER_TIMEOUT, undefined, { provider: 'SYNCANO', detail: info });
-    case 429:
-      return error(ErrorCode.RATE_LIMITED, 'syncano: rate limited; retry later.', {
-        retryAfterSeconds: parseRetryAfter(context.headers?.['retry-after']),
-      });
-    default:
-      return error(ErrorCode.PROVIDER_BAD_RESPONSE, 'syncano: unexpected response status.');
+  const detail = readDetail(body);
+  if (status === 404 && INSTANCE_NOT_FOUND.test(detail)) {
+    return error(ErrorCode.PROVIDER_UNAVAILABLE, 'syncano: the configured instance does not exist.', 'MISCONFIGURED');
   }
+  if (status === 403 && NO_SUCH_API_KEY.test(detail)) return error(ErrorCode.UNAUTHENTICATED, 'syncano: the API key was refused.');
+  if (status === 403 && context.endpoint === 'me') {
+    // "This endpoint will work only in combination of Instance API Key and User Key. Trying to use
+    // Account Key will give 403" (seed "User - details"); an unknown user key is silently ignored and
+    // ends in the same 403 (contract §3). Either way the credentials do not name a user [INF].
+    return error(ErrorCode.UNAUTHENTICATED, 'syncano: me needs an instance API key and a valid user key.');
+  }
+  const known = BY_STATUS[status];
+  return known ? error(known.code, known.message) : error(ErrorCode.PROVIDER_BAD_RESPONSE, 'syncano: unexpected response status.');
 }
 
 /** `detail` of a DRF error body, from a raw body or an already-parsed batch item's content. */

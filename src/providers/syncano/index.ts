@@ -4,7 +4,7 @@
  * plain GET. `me` is Syncano's own `GET …/user/`, which needs the API key and the caller's user key.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
-import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { ErrorCode, GatewayError } from '../../errors.js';
 import { asSlotError, throwIfAllFailedAlike } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createSyncanoClient, type SyncanoResponse } from './client.js';
@@ -19,7 +19,7 @@ export type { SyncanoUserModel } from './map-user.js';
 export interface SyncanoConfig extends ProviderConfigBase {
   /** The instance name (`/v1.1/instances/{instance}/`); lower-cased as Syncano does (contract §1). */
   instance: string;
-  /** An instance API key for `user` lookups when the caller sends none. Never enough for `me`. */
+  /** An instance API key for `user` lookups and `me` when the caller sends none. Never stands in for the user key. */
   defaultApiKey?: string;
   /**
    * Names of the custom `user_profile` fields holding the unified fields (contract §10: they vary per
@@ -30,7 +30,10 @@ export interface SyncanoConfig extends ProviderConfigBase {
 
 /** `BATCH_MAX_SIZE = 50` (contract §2). */
 const MAX_BATCH_SIZE = 50;
+/** Syncano lower-cases the instance name, then requires `^[a-z0-9-_]{,64}$` (contract §1). */
 const INSTANCE_NAME = /^[a-z0-9_-]{1,64}$/;
+
+type Slot = SyncanoUserModel | GatewayError;
 
 export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): ProviderAdapter<SyncanoCredentials> {
   const instance = config.instance.toLowerCase();
@@ -39,36 +42,45 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
   const profileFields: SyncanoProfileFields = { ...DEFAULT_PROFILE_FIELDS, ...config.profileFields };
   const logger = deps.logger.child({ provider: 'SYNCANO' });
 
-  /** A user from a 200 body; anything else through the error table. */
-  function readUser(res: SyncanoResponse, what: string): SyncanoUserModel {
-    if (res.status !== 200) {
-      const error = toGatewayError(res.status, res.body, { headers: res.headers });
-      logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code }, `syncano ${what} failed`);
-      throw error;
-    }
-    return mapUser(parseSyncanoUserWire(parseJsonBody(res.body)), profileFields);
+  /** The error for a non-200 answer, logged with its status only (never the body). */
+  function failure(res: SyncanoResponse, endpoint: 'user' | 'me', what: string): GatewayError {
+    const error = toGatewayError(res.status, res.body, { headers: res.headers, endpoint });
+    logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code }, `syncano ${what} failed`);
+    return error;
   }
 
-  async function fetchOne(id: string, headers: Record<string, string>, options: FetchOptions): Promise<SyncanoUserModel> {
-    const user = readUser(await client.getUser(id, headers, options.signal), 'user read');
-    if (user.id !== id) throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'syncano: body.id is not the requested user', { provider: 'SYNCANO' });
+  /** A user from a raw body or batch item; when `expectedId` is given it must be that very user. */
+  function toUser(raw: unknown, expectedId?: string): SyncanoUserModel {
+    const user = mapUser(parseSyncanoUserWire(raw), profileFields);
+    if (expectedId !== undefined && user.id !== expectedId) {
+      throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'syncano: body.id is not the requested user', { provider: 'SYNCANO' });
+    }
     return user;
   }
 
-  async function fetchBatch(ids: readonly string[], headers: Record<string, string>, options: FetchOptions) {
+  async function fetchOne(id: string, headers: Record<string, string>, options: FetchOptions): Promise<SyncanoUserModel> {
+    const res = await client.getUser(id, headers, options.signal);
+    if (res.status !== 200) throw failure(res, 'user', 'user read');
+    return toUser(parseJsonBody(res.body), id);
+  }
+
+  /** One `POST …/batch/`: an outer failure is every slot's; each item `{code, content}` is its own slot. */
+  async function fetchBatch(ids: readonly string[], headers: Record<string, string>, options: FetchOptions): Promise<Slot[]> {
     const res = await client.batchGetUsers(ids, headers, options.signal);
-    if (res.status !== 200) throw toGatewayError(res.status, res.body, { headers: res.headers });
+    if (res.status !== 200) throw failure(res, 'user', 'batch read');
     const items = parseSyncanoBatchWire(parseJsonBody(res.body), ids.length);
-    return items.map((item, i): SyncanoUserModel | GatewayError => {
+    return items.map((item, i): Slot => {
       try {
-        if (item.code !== 200) return toGatewayError(item.code, item.content);
-        const user = mapUser(parseSyncanoUserWire(item.content), profileFields);
-        if (user.id !== ids[i]) throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'syncano: a batch item is not the requested user', { provider: 'SYNCANO' });
-        return user;
+        return item.code === 200 ? toUser(item.content, ids[i]) : toGatewayError(item.code, item.content);
       } catch (error) {
         return asSlotError(error);
       }
     });
+  }
+
+  /** One id is a plain GET (the documented read); two or more are one batch. */
+  function fetchChunk(ids: string[], headers: Record<string, string>, options: FetchOptions): Promise<Slot[]> {
+    return ids.length === 1 ? fetchOne(ids[0]!, headers, options).then((user) => [user]) : fetchBatch(ids, headers, options);
   }
 
   return {
@@ -79,14 +91,36 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
     async fetchUsers(ids, creds, options = {}) {
       // Missing or malformed credentials fail the whole batch, before any upstream call.
       const headers = headersForUserLookup(creds);
-      const canonical = ids.map(normalizeSyncanoId);
-      if (canonical.length === 1) return [await fetchOne(canonical[0]!, headers, options).catch(asSlotError)];
-      const results = await fetchBatch(canonical, headers, options);
+      const results: Slot[] = new Array<Slot>(ids.length);
+      // Ids normally arrive normalised by the loader; checking again keeps a bad one from ever
+      // reaching a path, and it fails its own slot only.
+      const pending: Array<{ slot: number; id: string }> = [];
+      ids.forEach((raw, slot) => {
+        try {
+          pending.push({ slot, id: normalizeSyncanoId(raw) });
+        } catch (error) {
+          results[slot] = asSlotError(error);
+        }
+      });
+      // The loader never sends more than 50; a direct caller may, so each 50 is its own batch.
+      const chunks = Array.from({ length: Math.ceil(pending.length / MAX_BATCH_SIZE) }, (_, i) =>
+        pending.slice(i * MAX_BATCH_SIZE, (i + 1) * MAX_BATCH_SIZE),
+      );
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          const chunkIds = chunk.map((p) => p.id);
+          // A failure of the whole call (transport, outer status) lands in each of its slots.
+          const got = await fetchChunk(chunkIds, headers, options).catch((error: unknown) => chunk.map(() => asSlotError(error)));
+          chunk.forEach((p, i) => (results[p.slot] = got[i]!));
+        }),
+      );
       throwIfAllFailedAlike(results);
       return results;
     },
     async fetchMe(creds, options = {}) {
-      return readUser(await client.getMe(headersForMe(creds), options.signal), 'me read');
+      const res = await client.getMe(headersForMe(creds), options.signal);
+      if (res.status !== 200) throw failure(res, 'me', 'me read');
+      return toUser(parseJsonBody(res.body));
     },
     close: () => client.close(),
   };

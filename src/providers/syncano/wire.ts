@@ -52,7 +52,8 @@ export const syncanoProfileWireSchema = z
   .catchall(z.unknown());
 
 export const syncanoUserWireSchema = z.object({
-  id: z.number().int().nonnegative(),
+  // Auto-increment from 1 (contract §4); beyond 2^53 a JSON number no longer names one integer.
+  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   username: z.string(),
   // [INF] "may be absent if profile row missing" (contract §4).
   profile: syncanoProfileWireSchema.nullish(),

@@ -8,6 +8,7 @@
  *   ≤ 100, `username__startswith`.
  * - `POST /v1.1/instances/{instance}/batch/`: ≤ 50 sub-requests, an array of `{code, content}`.
  * - Unknown instance → 404 "Instance was not found."; unknown key → 403 "No such API Key.".
+ * - Optionally, 429 with `Retry-After: 1` above `rateLimitPerSecond` requests per second.
  *
  * Raw user records are served as given, `user_key` included: Syncano returns it on every read.
  */
@@ -20,6 +21,8 @@ export interface SyncanoSimulatorData extends SyncanoAuthData {
   instance: string;
   /** Raw v1.1 user objects exactly as the API returns them, `user_key` included. */
   users: unknown[];
+  /** Requests per second before 429 (contract §7; the real default is 60). Absent: no limit. */
+  rateLimitPerSecond?: number;
 }
 
 interface RawUser {
@@ -95,23 +98,16 @@ export function createSyncanoHandler(data: SyncanoSimulatorData): SimulatorHandl
   }
 
   function batch(req: SimulatorRequest, caller: Caller): SimulatorResponse {
-    let body: unknown;
-    try {
-      body = JSON.parse(req.body);
-    } catch {
-      return json(400, { detail: 'JSON parse error.' });
-    }
-    const requests = (body as { requests?: unknown }).requests;
-    if (!Array.isArray(requests)) return json(400, { requests: ['This field is required.'] });
+    const requests = readBatchRequests(req.body);
+    if (requests === undefined) return json(400, { requests: ['This field is required.'] });
     if (requests.length > BATCH_MAX_SIZE) return json(400, { detail: `Max requests per batch exceeded (${BATCH_MAX_SIZE}).` });
     const prefix = `/v1.1/instances/${data.instance}/`;
     return json(
       200,
-      requests.map((sub: { method?: unknown; path?: unknown }) => {
-        // Each path must start with `/{version}/instances/{instance}/` (apps/batch/validators.py).
-        if (sub.method !== 'GET' || typeof sub.path !== 'string' || !sub.path.startsWith(prefix)) {
-          return { code: 404, content: 'Invalid endpoint specified.' };
-        }
+      requests.map((sub) => {
+        // Each path must start with `/{version}/instances/{instance}/` (apps/batch/validators.py); only
+        // reads are simulated.
+        if (sub.method !== 'GET' || !sub.path.startsWith(prefix)) return { code: 404, content: 'Invalid endpoint specified.' };
         const q = sub.path.indexOf('?');
         const answer = get(q === -1 ? sub.path : sub.path.slice(0, q), new URLSearchParams(q === -1 ? '' : sub.path.slice(q + 1)), caller);
         return { code: answer.status, content: answer.body };
@@ -119,7 +115,12 @@ export function createSyncanoHandler(data: SyncanoSimulatorData): SimulatorHandl
     );
   }
 
+  const throttle = createThrottle(data.rateLimitPerSecond);
+
   return (req) => {
+    if (throttle()) {
+      return json(429, { detail: 'Request was throttled. Expected available in 1 second.' }, { 'retry-after': '1' });
+    }
     const caller = authenticate(req, data, userIdByKey);
     if (req.method === 'GET') return get(req.pathname, req.query, caller);
     if (req.method === 'POST' && /^\/v1\.1\/instances\/[^/]+\/batch\/$/.test(req.pathname)) {
@@ -136,6 +137,44 @@ function authFailure(caller: Caller): SimulatorResponse | undefined {
   if (caller.kind === 'bad-key') return json(403, { detail: 'No such API Key.' });
   if (caller.kind === 'anonymous') return json(403, PERMISSION_DENIED);
   return undefined;
+}
+
+/**
+ * The batch body's sub-requests, or undefined when it is not `{"requests": [{method, path}, …]}`
+ * (DRF then names the field [INF: exact wording]).
+ */
+function readBatchRequests(body: string): Array<{ method: string; path: string }> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const requests = typeof parsed === 'object' && parsed !== null ? (parsed as { requests?: unknown }).requests : undefined;
+  if (!Array.isArray(requests)) return undefined;
+  const valid = requests.every(
+    (r) => typeof r === 'object' && r !== null && typeof (r as { method?: unknown }).method === 'string' && typeof (r as { path?: unknown }).path === 'string',
+  );
+  return valid ? (requests as Array<{ method: string; path: string }>) : undefined;
+}
+
+/**
+ * Syncano counts requests per instance in one-second fixed windows and answers 429 with
+ * `Retry-After` above the plan's rate (contract §7: 60 req/s by default). Off unless the data sets
+ * `rateLimitPerSecond`. Returns true when this request is over the limit.
+ */
+function createThrottle(perSecond: number | undefined): () => boolean {
+  let windowStart = 0;
+  let count = 0;
+  return () => {
+    if (perSecond === undefined) return false;
+    const now = Date.now();
+    if (now - windowStart >= 1_000) {
+      windowStart = now;
+      count = 0;
+    }
+    return ++count > perSecond;
+  };
 }
 
 export function startSyncanoSimulator(data: SyncanoSimulatorData, options?: StartSimulatorOptions): Promise<RunningSimulator> {

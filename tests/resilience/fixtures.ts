@@ -1,0 +1,267 @@
+/**
+ * What the resilience tests know of each provider: a demo user, the credentials that may read it, a
+ * credential the provider refuses, and error bodies shaped the way that provider sends them (so the
+ * gateway's error tables classify an injected status the way they would the real one).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, withSimulatorUrls } from '../../src/config.js';
+import { createSilentLogger } from '../../src/logger.js';
+import type { ProviderName } from '../../src/model.js';
+import { createGateway, type Gateway } from '../../src/server.js';
+import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
+import type { RunningSimulator } from '../../src/simulators/http-simulator.js';
+import type { GraphQLResult, Stack } from '../helpers/stack.js';
+
+export interface ProviderFixture {
+  provider: ProviderName;
+  sim: 'syncano' | 'droplit' | 'passbolt' | 'belladati';
+  /** A demo user the credentials below may read. */
+  id: string;
+  headers: Record<string, string>;
+  /** The same header set with a credential the provider refuses (UNAUTHENTICATED). */
+  refusedHeaders: Record<string, string>;
+  /** The credential value as it arrives upstream, to tell two callers apart in recorded requests. */
+  upstreamCredential(headers: Record<string, string | string[] | undefined>): string | undefined;
+  /** Error bodies as this provider sends them, by status. */
+  errorBody(status: 400 | 401 | 403 | 404): unknown;
+  /** The status a transient outage of this provider answers with (BellaDati throttles with 503, so 502 there). */
+  outageStatus: number;
+}
+
+const passboltError = (message: string) => ({ header: { status: 'error', message, code: 0 }, body: '' });
+
+export const FIXTURES: readonly ProviderFixture[] = [
+  {
+    provider: 'SYNCANO',
+    sim: 'syncano',
+    id: '1',
+    headers: { 'X-Syncano-Api-Key': DEMO_CREDENTIALS.SYNCANO['X-Syncano-Api-Key'] },
+    // Odd last hex digit: an instance API key the demo instance does not know ("No such API Key.").
+    refusedHeaders: { 'X-Syncano-Api-Key': `${DEMO_CREDENTIALS.SYNCANO['X-Syncano-Api-Key'].slice(0, -1)}1` },
+    upstreamCredential: (h) => first(h['x-api-key']),
+    errorBody: (status) =>
+      ({
+        400: { detail: 'Invalid request.' },
+        401: { detail: 'Authentication credentials were not provided.' },
+        403: { detail: 'You do not have permission to perform this action.' },
+        404: { detail: 'Not found.' },
+      })[status],
+    outageStatus: 503,
+  },
+  {
+    provider: 'DROPLIT',
+    sim: 'droplit',
+    id: DEMO_CREDENTIALS.DROPLIT['X-Droplit-User'],
+    headers: { 'X-Droplit-Token': DEMO_CREDENTIALS.DROPLIT['X-Droplit-Token'] },
+    refusedHeaders: { 'X-Droplit-Token': '_refused-token-0123456789' },
+    upstreamCredential: (h) => first(h.authorization),
+    errorBody: (status) =>
+      ({
+        400: { errorType: 'InvalidParams', errors: [{ in: 'path', message: 'invalid', path: 'userId' }] },
+        401: '',
+        403: 'Forbidden',
+        404: 'Not Found',
+      })[status],
+    outageStatus: 503,
+  },
+  {
+    provider: 'PASSBOLT',
+    sim: 'passbolt',
+    id: 'f848277c-5398-58f8-a82a-72397af2d450',
+    headers: { 'X-Passbolt-Token': DEMO_CREDENTIALS.PASSBOLT['X-Passbolt-Token'] },
+    refusedHeaders: { 'X-Passbolt-Token': 'eyJ.not-issued.token' },
+    upstreamCredential: (h) => first(h.authorization),
+    errorBody: (status) =>
+      ({
+        400: passboltError('The user identifier should be a valid UUID.'),
+        401: passboltError('Authentication is required to continue'),
+        403: passboltError('You are not authorized to access that location.'),
+        404: passboltError('The user does not exist.'),
+      })[status],
+    outageStatus: 503,
+  },
+  {
+    provider: 'BELLADATI',
+    sim: 'belladati',
+    id: '123',
+    headers: { 'X-BellaDati-Token': DEMO_CREDENTIALS.BELLADATI['X-BellaDati-Token'] },
+    refusedHeaders: { 'X-BellaDati-Token': 'refused-token-4f1a' },
+    upstreamCredential: (h) => /oauth_token="([^"]*)"/.exec(first(h.authorization) ?? '')?.[1],
+    errorBody: () => '',
+    outageStatus: 502,
+  },
+];
+
+export const fixture = (provider: ProviderName): ProviderFixture => FIXTURES.find((f) => f.provider === provider)!;
+
+/** Every demo credential at once, for operations that touch several providers. */
+export const ALL_HEADERS: Record<string, string> = Object.assign({}, ...FIXTURES.map((f) => f.headers));
+
+/** `user(provider: P, id: $id) { id username }`. */
+export const userQuery = (provider: ProviderName) => `query($id: ID!) { user(provider: ${provider}, id: $id) { id username } }`;
+
+export const simOf = (stack: Stack, f: ProviderFixture): RunningSimulator => stack.sims[f.sim];
+
+export const allSims = (stack: Stack): RunningSimulator[] => FIXTURES.map((f) => simOf(stack, f));
+
+/** Short timeouts and backoff so failures resolve fast; breaker and budget out of the way unless a test sets them. */
+export const FAST_ENV = {
+  UPSTREAM_TIMEOUT_MS: '200',
+  REQUEST_DEADLINE_MS: '500',
+  UPSTREAM_BACKOFF_BASE_MS: '5',
+  UPSTREAM_BACKOFF_MAX_MS: '20',
+  BREAKER_CONSECUTIVE_FAILURES: '100000',
+  BREAKER_MINIMUM_CALLS: '100000',
+  UPSTREAM_RETRY_BUDGET_MIN_PER_SECOND: '1000',
+} as const;
+
+/** Clears every simulator's faults, records and peak counters, once nothing is in flight any more. */
+export async function resetSims(stack: Stack): Promise<void> {
+  for (const sim of allSims(stack)) sim.clearFaults();
+  await waitFor(() => allSims(stack).every((s) => s.stats().inFlight === 0), 3_000);
+  for (const sim of allSims(stack)) {
+    sim.clearRequests();
+    sim.resetStats();
+  }
+}
+
+/** Polls `condition` every 5 ms; true once it holds, false when `timeoutMs` passed first. */
+export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
+/** Runs `send` and measures it on the client's clock. */
+export async function timed<T>(send: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await send();
+  return { result, ms: performance.now() - started };
+}
+
+/** The one error of a single-field response, after checking there is exactly one and the field is null. */
+export function onlyError(res: GraphQLResult, field = 'user'): { message: string; path: string[]; extensions: Record<string, unknown> } {
+  if (res.status !== 200 || res.body.data?.[field] !== null || res.body.errors?.length !== 1) {
+    throw new Error(`expected one error and a null ${field}, got ${res.status} ${res.text.slice(0, 300)}`);
+  }
+  return res.body.errors[0];
+}
+
+/** `usergraph_upstream_requests_total` from the gateway's /metrics, summed per provider and status. */
+export async function upstreamAttempts(stack: Stack, provider: ProviderName): Promise<Record<string, number>> {
+  const text = await (await fetch(stack.url.replace(/\/graphql$/, '/metrics'))).text();
+  const out: Record<string, number> = {};
+  const line = /^usergraph_upstream_requests_total\{([^}]*)\} (\d+(?:\.\d+)?)$/gm;
+  for (const m of text.matchAll(line)) {
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (labels.provider === provider) out[labels.status!] = (out[labels.status!] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
+/** The p-th percentile (0–100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Every upstream attempt as the gateway's observer reports it, with when it started and ended (performance.now clock). */
+export interface ObservedAttempt {
+  provider: ProviderName;
+  outcome: number | string;
+  attempt: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** Starts recording the upstream attempts of `gateway` (through its metrics observer); returns the live list. */
+export function observeAttempts(gateway: Gateway): ObservedAttempt[] {
+  const seen: ObservedAttempt[] = [];
+  const metrics = gateway.metrics;
+  const original = metrics.onAttempt.bind(metrics);
+  metrics.onAttempt = (a) => {
+    const endedAt = performance.now();
+    seen.push({ provider: a.provider, outcome: a.outcome, attempt: a.attempt, startedAt: endedAt - a.durationMs, endedAt });
+    original(a);
+  };
+  return seen;
+}
+
+/** A second gateway over the stack's simulators, with some providers pointed elsewhere (a dead port, a misbehaving server). */
+export interface SideGateway {
+  url: string;
+  gateway: Gateway;
+  gql: Stack['gql'];
+  close(): Promise<void>;
+}
+
+export async function startSideGateway(
+  stack: Stack,
+  env: Record<string, string>,
+  urls: Partial<Record<'syncano' | 'droplit' | 'passbolt' | 'belladati', string>>,
+): Promise<SideGateway> {
+  const sims = stack.sims;
+  const info = {
+    syncano: { url: urls.syncano ?? sims.syncano.url },
+    droplit: { url: urls.droplit ?? sims.droplit.url },
+    passbolt: { url: urls.passbolt ?? sims.passbolt.url },
+    belladati: { url: urls.belladati ?? sims.belladati.url },
+    data: sims.data,
+  };
+  const config = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', ...env }), info);
+  const gateway = await createGateway(config, { logger: createSilentLogger() });
+  const url = await gateway.listen(0, '127.0.0.1');
+  return {
+    url,
+    gateway,
+    async gql(query, variables, headers = {}) {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const text = await res.text();
+      let body: GraphQLResult['body'] = {};
+      try {
+        body = JSON.parse(text) as GraphQLResult['body'];
+      } catch {
+        // left empty: the assertions look at `text`
+      }
+      return { status: res.status, headers: res.headers, body, text };
+    },
+    close: () => gateway.stop(),
+  };
+}
+
+/** A loopback HTTP server answering every request with `handler`; counts the requests it saw. */
+export async function startRawServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; hits(): number; close(): Promise<void> }> {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits: () => hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback port nothing listens on (bound once, then released). */
+export async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
