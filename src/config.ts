@@ -10,7 +10,7 @@
  *                                         at them; production: never start simulators, use *_URL
  *   UPSTREAM_TIMEOUT_MS       2000        deadline for one upstream attempt, headers and body
  *   REQUEST_DEADLINE_MS       5000        deadline for all upstream calls of one GraphQL request, retries included
- *   UPSTREAM_CONNECTIONS      16          keep-alive connections (= concurrent requests) per provider
+ *   UPSTREAM_CONNECTIONS      64          keep-alive connections (= concurrent requests) per provider
  *   UPSTREAM_MAX_BODY_BYTES   1048576     largest upstream response accepted (1 MiB)
  *   REQUEST_MAX_BODY_BYTES    102400      largest GraphQL request body accepted (100 kB)
  *   Retries, breaker, in-flight bound: see RESILIENCE_ENV below and src/providers/resilience.ts.
@@ -153,7 +153,7 @@ function resilienceFor(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Part
 function providerBase(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Omit<ProviderConfigBase, 'baseUrl'> {
   return {
     timeoutMs: e[`${prefix}_UPSTREAM_TIMEOUT_MS`] ?? e.UPSTREAM_TIMEOUT_MS ?? 2_000,
-    connections: e.UPSTREAM_CONNECTIONS ?? 16,
+    connections: e.UPSTREAM_CONNECTIONS ?? 64,
     maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES ?? 1_048_576,
     keepAliveTimeoutMs: 4_000,
     resilience: resilienceFor(e, prefix),

@@ -51,7 +51,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   });
   const upstreamCalls = new Counter({
     name: 'usergraph_upstream_requests_total',
-    help: 'Upstream HTTP attempts, by provider and status (or timeout, network, too_large).',
+    help: 'Upstream HTTP attempts, by provider and status (or timeout, network, too_large, not_json).',
     labelNames: ['provider', 'status'],
     registers: [registry],
   });

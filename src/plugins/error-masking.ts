@@ -11,7 +11,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { isGatewayError } from '../errors.js';
+import { isGatewayError, type GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Apollo's request-level codes: their messages describe the client's own document, never upstream data. */
@@ -27,8 +27,21 @@ const REQUEST_ERROR_CODES = new Set([
 
 const PUBLIC_EXTENSIONS = ['code', 'provider', 'reason', 'retryAfterSeconds'] as const;
 
+/**
+ * The gateway's own error behind `error`, if any. Apollo wraps a resolver's error (unwrapResolverError)
+ * and re-wraps an error a plugin throws before execution in another GraphQLError (its `originalError`).
+ */
+export function findGatewayError(error: unknown): GatewayError | undefined {
+  let current: unknown = unwrapResolverError(error);
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (isGatewayError(current)) return current;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = findGatewayError(error) ?? unwrapResolverError(error);
   const location = { ...(formatted.locations && { locations: formatted.locations }), ...(formatted.path && { path: formatted.path }) };
   if (isGatewayError(original)) {
     const extensions: Record<string, unknown> = {};
@@ -49,7 +62,7 @@ export function createErrorMaskingPlugin(logger: Logger): ApolloServerPlugin {
       return {
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
-            const original = unwrapResolverError(error);
+            const original = findGatewayError(error) ?? unwrapResolverError(error);
             if (isGatewayError(original)) {
               logger.debug({ code: original.code, provider: original.provider, detail: original.detail, path: error.path }, 'field error');
             } else if (!REQUEST_ERROR_CODES.has(String(error.extensions?.code))) {

@@ -55,7 +55,7 @@ export interface UpstreamAttempt {
   provider: ProviderName;
   method: string;
   /** The HTTP status, or what went wrong below HTTP. */
-  outcome: number | 'timeout' | 'network' | 'too_large';
+  outcome: number | 'timeout' | 'network' | 'too_large' | 'not_json';
   durationMs: number;
   /** 0 for the first attempt. */
   attempt: number;
@@ -101,6 +101,9 @@ function safeDecode(segment: string): string {
   }
 }
 
+/** `application/json` and its `+json` relatives, any parameters (RFC 6839). */
+const JSON_CONTENT_TYPE = /^\s*application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
@@ -117,7 +120,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
   const provider = options.provider;
 
-  const guard: UpstreamGuard = options.guard ?? createUpstreamGuard(provider);
+  const guard: UpstreamGuard = options.guard ?? createUpstreamGuard(provider, options.resilience);
 
   /** One attempt: bounded by the attempt timeout and by whatever is left of the request's deadline. */
   const throttleStatuses = new Set(options.throttleStatuses ?? [429]);
@@ -143,6 +146,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         body: req.body,
         signal,
       });
+      // A success must be JSON (RELIABILITY §7): an HTML login page or a proxy's text answer with
+      // 200 is a bad response, not a body to parse. Error statuses are read whatever their type.
+      if (res.statusCode >= 200 && res.statusCode < 300 && !JSON_CONTENT_TYPE.test(String(res.headers['content-type'] ?? ''))) {
+        res.body.destroy();
+        throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, undefined, {
+          provider,
+          reason: 'NOT_JSON',
+          detail: { status: res.statusCode, contentType: String(res.headers['content-type'] ?? '').slice(0, 100) },
+        });
+      }
       let size = 0;
       const chunks: Buffer[] = [];
       for await (const chunk of res.body) {
@@ -164,7 +177,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), throttled, retryAfterSeconds };
     } catch (error) {
       const failure = toTransportError(error, provider, signal);
-      const outcome = failure.extensions.reason === 'RESPONSE_TOO_LARGE' ? 'too_large' : failure.code === ErrorCode.PROVIDER_TIMEOUT ? 'timeout' : 'network';
+      const outcome = failure.extensions.reason === 'RESPONSE_TOO_LARGE' ? 'too_large' : failure.extensions.reason === 'NOT_JSON' ? 'not_json' : failure.code === ErrorCode.PROVIDER_TIMEOUT ? 'timeout' : 'network';
       observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n });
       throw failure;
     }

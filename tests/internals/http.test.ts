@@ -22,7 +22,9 @@ describe('createHttpClient', () => {
   beforeAll(async () => {
     sim = await startSimulator('test', (req) => {
       if (req.pathname === '/base/redirect') return { status: 302, headers: { location: 'http://127.0.0.1:1/steal' } };
-      if (req.pathname === '/base/big') return text(200, 'x'.repeat(5000));
+      if (req.pathname === '/base/big') return json(200, 'x'.repeat(5000));
+      if (req.pathname === '/base/html') return text(200, '<html>login</html>');
+      if (req.pathname === '/base/html-404') return text(404, 'Not Found');
       return json(200, { path: req.path });
     });
     hang = await startSimulator('hang', () => new Promise(() => {}));
@@ -54,6 +56,18 @@ describe('createHttpClient', () => {
     const error = await client.request({ method: 'GET', path: '/big', headers: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: 'DROPLIT', reason: 'RESPONSE_TOO_LARGE' });
+    await client.close();
+  });
+
+  it('refuses a 2xx that is not JSON, without retrying, and still reads an error status whatever its type', async () => {
+    const client = createHttpClient({ ...base, provider: 'PASSBOLT', baseUrl: `${sim.url}/base` });
+    sim.clearRequests();
+    const error = await client.request({ method: 'GET', path: '/html', headers: {} }).catch((e: unknown) => e);
+    expect((error as GatewayError).extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: 'PASSBOLT', reason: 'NOT_JSON' });
+    expect(JSON.stringify(error)).not.toContain('login');
+    expect(sim.requests()).toHaveLength(1);
+    const notFound = await client.request({ method: 'GET', path: '/html-404', headers: {} });
+    expect(notFound.status).toBe(404);
     await client.close();
   });
 

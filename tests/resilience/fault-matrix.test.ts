@@ -50,7 +50,7 @@ const ROWS: Row[] = [
   { fault: 'reset before response', rules: () => [{ fault: { kind: 'reset' }, times: -1 }], expect: () => fast('PROVIDER_UNAVAILABLE', 3) },
   { fault: 'truncate (half the body)', rules: () => [{ fault: { kind: 'truncate' }, times: -1 }], expect: () => fast('PROVIDER_UNAVAILABLE', 3) },
   { fault: 'trickle 1 B / 50 ms', rules: () => [{ fault: { kind: 'trickle', intervalMs: 50, bytes: 1 }, times: -1 }], expect: () => timeout },
-  { fault: 'non-JSON 200 (HTML)', rules: () => [{ fault: { kind: 'non-json' }, times: -1 }], expect: () => fast('PROVIDER_BAD_RESPONSE', 1) },
+  { fault: 'non-JSON 200 (HTML)', rules: () => [{ fault: { kind: 'non-json' }, times: -1 }], expect: () => fast('PROVIDER_BAD_RESPONSE/NOT_JSON', 1) },
   { fault: '500 × 3', rules: () => [{ fault: { kind: 'status', status: 500 }, times: 3 }], expect: () => fast('PROVIDER_UNAVAILABLE', 3) },
   {
     fault: '503, then 200',

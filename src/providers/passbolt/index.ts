@@ -4,7 +4,7 @@
  * duplicates), and `me` is Passbolt's own `GET /users/me.json`.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
-import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { ErrorCode, GatewayError } from '../../errors.js';
 import { asSlotError, throwIfAllFailedAlike } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createPassboltClient } from './client.js';
