@@ -21,6 +21,9 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
   try {
     switch (command) {
       case 'start': {
+        // graphql-js picks its development-only checks (a slower instanceOf on every type test) when
+        // it is first loaded, from NODE_ENV: production mode means production libraries too.
+        if (process.env.USERGRAPH_MODE === 'production') process.env.NODE_ENV ??= 'production';
         const { start } = await import('./commands/start.js');
         await start();
         return undefined; // keeps running until a signal

@@ -15,7 +15,7 @@ import DataLoader from 'dataloader';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from './errors.js';
 import type { ProviderName, UserModel } from './model.js';
-import { createRequestScope, type UpstreamTally } from './providers/request-scope.js';
+import { createRequestScope, type RequestScope, type UpstreamTally } from './providers/request-scope.js';
 import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
@@ -30,6 +30,8 @@ export interface ProviderLoaders {
 
 export interface RequestLoaders {
   forProvider(provider: ProviderName): ProviderLoaders;
+  /** The request is answered: ends its upstream scope (deadline timer). */
+  dispose(): void;
 }
 
 export interface LoaderOptions {
@@ -44,9 +46,14 @@ export interface LoaderOptions {
 export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: LoaderOptions): RequestLoaders {
   const byProvider = new Map<ProviderName, ProviderLoaders>();
   // One deadline for every upstream call of this request, started when the first provider is touched.
+  let scope: RequestScope | undefined;
   let fetchOptions: FetchOptions | undefined;
-  const getFetchOptions = () => (fetchOptions ??= { signal: createRequestScope(options.deadlineMs, options.tally).signal });
+  const getFetchOptions = () => {
+    scope ??= createRequestScope(options.deadlineMs, options.tally);
+    return (fetchOptions ??= { signal: scope.signal });
+  };
   return {
+    dispose: () => scope?.dispose(),
     forProvider(provider) {
       let loaders = byProvider.get(provider);
       if (!loaders) {

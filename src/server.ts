@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
@@ -20,7 +20,7 @@ import { createSchema } from './schema.js';
 import { createPlayground, wantsPlayground } from './playground.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createOperationLogPlugin } from './plugins/operation-log.js';
-import { PROVIDERS } from './model.js';
+import { PROVIDERS, type ProviderName } from './model.js';
 import type { UpstreamAttempt } from './providers/http.js';
 import { playgroundTabs } from './playground-examples.js';
 
@@ -76,6 +76,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       createOperationLogPlugin(deps.logger, metrics),
       // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints in this schema: without this Apollo wraps every resolver to compute them.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();
@@ -92,6 +94,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   httpServer.headersTimeout = 10_000;
   httpServer.requestTimeout = 30_000;
   httpServer.keepAliveTimeout = 5_000;
+
+  const contextOptions = { deadlineMs: config.requestDeadlineMs, onBatch: (provider: ProviderName, size: number) => metrics.onBatch(provider, size) };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
@@ -139,14 +143,15 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
 
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody };
     metrics.requestStarted();
+    let context: GatewayContext | undefined;
     let result: Awaited<ReturnType<typeof apollo.executeHTTPGraphQLRequest>>;
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () =>
-          createContext(registry, req.headers, { deadlineMs: config.requestDeadlineMs, onBatch: (provider, size) => metrics.onBatch(provider, size) }),
+        context: async () => (context = createContext(registry, req.headers, contextOptions)),
       });
     } finally {
+      context?.loaders.dispose();
       metrics.requestFinished();
     }
     // While shutting down, tell keep-alive clients to reconnect (elsewhere).

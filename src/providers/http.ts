@@ -136,8 +136,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       tally.providers.add(provider);
     }
     if (left <= 0) throw new GatewayError(ErrorCode.PROVIDER_TIMEOUT, undefined, { provider, detail: { cause: 'deadline' } });
-    const attemptDeadline = AbortSignal.timeout(Math.min(options.timeoutMs, Math.ceil(left)));
-    const signal = req.signal ? AbortSignal.any([attemptDeadline, req.signal]) : attemptDeadline;
+    // One controller per attempt, aborted by its own timer or by the request's signal; both are
+    // cleared when the attempt ends (AbortSignal.timeout/any cannot be, and cost a timer each).
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const timer = setTimeout(() => controller.abort(new DOMException('The upstream attempt timed out.', 'TimeoutError')), Math.min(options.timeoutMs, Math.ceil(left)));
+    const parent = req.signal;
+    const onParentAbort = () => controller.abort(parent!.reason);
+    if (parent) {
+      if (parent.aborted) controller.abort(parent.reason);
+      else parent.addEventListener('abort', onParentAbort, { once: true });
+    }
     try {
       const res = await pool.request({
         method: req.method,
@@ -180,6 +189,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const outcome = failure.extensions.reason === 'RESPONSE_TOO_LARGE' ? 'too_large' : failure.extensions.reason === 'NOT_JSON' ? 'not_json' : failure.code === ErrorCode.PROVIDER_TIMEOUT ? 'timeout' : 'network';
       observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n });
       throw failure;
+    } finally {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
     }
   }
 

@@ -3,6 +3,7 @@
  * tally of the upstream calls made for it (for the per-operation log line). Adapters only pass an
  * AbortSignal along; the scope is found from that signal, so no adapter has to know about it.
  */
+import { setMaxListeners } from 'node:events';
 import type { ProviderName } from '../model.js';
 
 export interface UpstreamTally {
@@ -12,11 +13,17 @@ export interface UpstreamTally {
 }
 
 export interface RequestScope {
-  /** Aborts when the request's deadline passes. */
+  /** Aborts (with a `TimeoutError`) when the request's deadline passes. */
   readonly signal: AbortSignal;
   /** When it passes, on the performance.now() clock. */
   readonly deadlineAt: number;
   readonly tally: UpstreamTally;
+  /**
+   * Ends the scope when the request is answered: its deadline timer is cleared. (`AbortSignal.timeout`
+   * cannot be cleared: each request would leave a timer that fires seconds later and builds a
+   * DOMException nobody reads.)
+   */
+  dispose(): void;
 }
 
 const scopes = new WeakMap<AbortSignal, RequestScope>();
@@ -27,9 +34,19 @@ export function createUpstreamTally(): UpstreamTally {
 
 /** A scope whose signal aborts `deadlineMs` from now; every upstream call made with it shares the deadline. */
 export function createRequestScope(deadlineMs: number, tally: UpstreamTally = createUpstreamTally()): RequestScope {
-  const signal = AbortSignal.timeout(deadlineMs);
-  const scope = { signal, deadlineAt: performance.now() + deadlineMs, tally };
-  scopes.set(signal, scope);
+  const controller = new AbortController();
+  // Each upstream attempt listens for the deadline while it runs (and stops when it ends); an
+  // operation may run more than EventTarget's default 10 at once.
+  setMaxListeners(0, controller.signal);
+  const timer = setTimeout(() => controller.abort(new DOMException('The request deadline passed.', 'TimeoutError')), deadlineMs);
+  timer.unref();
+  const scope: RequestScope = {
+    signal: controller.signal,
+    deadlineAt: performance.now() + deadlineMs,
+    tally,
+    dispose: () => clearTimeout(timer),
+  };
+  scopes.set(controller.signal, scope);
   return scope;
 }
 

@@ -126,7 +126,7 @@ export async function startSimulator(
       if (replaced) return void send(replaced);
       const delay = fault?.kind === 'latency' ? fault.ms : 0;
 
-      setTimeout(() => {
+      const answer = () => {
         Promise.resolve()
           .then(() => handler(request))
           .then(
@@ -138,7 +138,10 @@ export async function startSimulator(
             },
             () => send(text(500, 'simulator error')),
           );
-      }, delay);
+      };
+      // setTimeout(fn, 0) waits at least 1 ms: only a latency fault may delay the answer.
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
     });
   });
 
@@ -167,8 +170,10 @@ export async function startSimulator(
     }
     send(json(404, { error: 'unknown simulator control path' }));
   }
-  // Short keep-alive so test runs do not wait on idle sockets (undici's testing advice).
-  server.keepAliveTimeout = 1_000;
+  // Node's default keep-alive (5 s), as a real provider would keep it at least. undici closes a socket
+  // after each response when the advertised `Keep-Alive: timeout` is within its 2 s safety threshold,
+  // so a shorter one here would make every upstream call a new connection. close() drops idle sockets.
+  server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,277 @@
+/**
+ * `npm run bench` (`-- --quick` for a smoke run): the gateway side by side with the practical limit.
+ *
+ * Processes: the simulators and this load generator share core 0; the target under test (the
+ * baseline `node:http` server, or the gateway) runs on core 1, one at a time, interleaved, medians of
+ * the repetitions (PERFORMANCE.md §4, §7). Per scenario and target: requests/s (closed loop, 32
+ * connections), CPU time per request of the target process, p50/p99 from a sequential microsecond
+ * probe and from a fixed-rate run at 50 % of the baseline's capacity, upstream calls per query (must
+ * equal the distinct (provider, id) count exactly), RSS and peak RSS. Prints one table, then JSON lines.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { ALL_HEADERS, scenarios, type Scenario } from './scenarios.js';
+
+const QUICK = process.argv.includes('--quick');
+const REPS = QUICK ? 1 : 3;
+const WARMUP_S = QUICK ? 1 : 3;
+const MEASURE_S = QUICK ? 2 : 8;
+const PROBE_N = QUICK ? 300 : 3000;
+const CONNECTIONS = 32;
+const CLK_TCK = 100;
+
+const canPin = (() => {
+  try {
+    execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Starts `node --import tsx <script>` pinned to `core`; resolves with its first stdout JSON line. */
+async function startProcess(script: string, args: string[], env: Record<string, string>, core: number, healthUrl?: string): Promise<{ child: ChildProcess; info: any }> {
+  const node = [process.execPath, '--import', 'tsx', script, ...args];
+  const [cmd, ...rest] = canPin ? ['taskset', '-c', String(core), ...node] : node;
+  const child = spawn(cmd!, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const info = await new Promise<any>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+    if (healthUrl) {
+      const poll = () =>
+        fetch(healthUrl).then(
+          (res) => (res.ok ? resolve({}) : setTimeout(poll, 100)),
+          () => setTimeout(poll, 100),
+        );
+      poll();
+    }
+    lines.on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        // The simulators print their URLs; the baseline and the gateway print `url` when listening.
+        if ('url' in parsed || 'syncano' in parsed) resolve(parsed);
+      } catch {
+        /* not a JSON line: keep waiting */
+      }
+    });
+  });
+  child.stdout!.resume();
+  return { child, info };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+}
+
+function memory(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+function cannon(url: string, body: string, opts: { duration: number; connections: number; overallRate?: number }): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...ALL_HEADERS },
+    body,
+    duration: opts.duration,
+    connections: opts.connections,
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
+  });
+}
+
+interface Upstream {
+  urls: string[];
+  total(): Promise<number>;
+  reset(): Promise<void>;
+}
+
+/** Sequential requests over one connection, timed in microseconds; checks every body and counts upstream calls. */
+async function probe(url: string, scenario: Scenario, expected: string, upstream: Upstream) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1 });
+  const send = async () => {
+    const res = await pool.request({ method: 'POST', path: target.pathname, headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: scenario.body });
+    return res.body.text();
+  };
+  for (let i = 0; i < Math.min(200, PROBE_N); i++) await send();
+  await upstream.reset();
+  const times: number[] = [];
+  let mismatches = 0;
+  for (let i = 0; i < PROBE_N; i++) {
+    const t0 = process.hrtime.bigint();
+    const text = await send();
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+    if (text !== expected) mismatches++;
+  }
+  const calls = (await upstream.total()) / PROBE_N;
+  await pool.close();
+  times.sort((a, b) => a - b);
+  return { p50us: times[Math.floor(times.length * 0.5)]!, p99us: times[Math.floor(times.length * 0.99)]!, callsPerQuery: calls, mismatches };
+}
+
+async function main() {
+  const children: ChildProcess[] = [];
+  // Every child goes when this process does, whatever the reason.
+  process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+  const sims = await startProcess('bench/simulators-process.ts', [], {}, 0);
+  children.push(sims.child);
+  const simUrls: Record<string, string> = sims.info;
+  const passboltIds: string[] = sims.info.passboltIds;
+  const upstream: Upstream = {
+    urls: [simUrls.syncano!, simUrls.droplit!, simUrls.passbolt!, simUrls.belladati!],
+    async total() {
+      let sum = 0;
+      for (const u of this.urls) sum += ((await (await fetch(`${u}/__simulator/stats`)).json()) as { total: number }).total;
+      return sum;
+    },
+    async reset() {
+      for (const u of this.urls) await fetch(`${u}/__simulator/stats`, { method: 'DELETE' });
+    },
+  };
+  const env = {
+    USERGRAPH_MODE: 'production',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SYNCANO_URL: simUrls.syncano!,
+    SYNCANO_INSTANCE: 'rivia',
+    DROPLIT_URL: simUrls.droplit!,
+    PASSBOLT_URL: simUrls.passbolt!,
+    BELLADATI_URL: `${simUrls.belladati}/api`,
+    BELLADATI_CONSUMER_KEY: 'usergraph-demo',
+    UPSTREAM_CONNECTIONS: '64',
+    UPSTREAM_MAX_IN_FLIGHT: '1024',
+    MAX_ALIASES: '64',
+    MAX_UPSTREAM_CALLS: '16',
+    MAX_UPSTREAM_CALLS_PER_PROVIDER: '16',
+  };
+  const baseline = await startProcess('bench/baseline.ts', [], env, 1);
+  children.push(baseline.child);
+  // The gateway logs at warn here (its per-operation info line is not what is measured), so it is
+  // given a free port and polled on /healthz.
+  const gatewayPort = await freePort();
+  const gateway = await startProcess('src/cli.ts', ['start'], { ...env, PORT: String(gatewayPort) }, 1, `http://127.0.0.1:${gatewayPort}/healthz`);
+  children.push(gateway.child);
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+  // With taskset in front, the pid to read /proc from is taskset's own (it execs node in place).
+  const targets = { baseline: { url: baseline.info.url as string, pid: baseline.child.pid! }, gateway: { url: gatewayUrl, pid: gateway.child.pid! } };
+
+  const list = scenarios(passboltIds);
+  type Row = Record<string, number>;
+  const rows: Record<string, Record<string, Row[]>> = {};
+  const startMem = { baseline: memory(targets.baseline.pid), gateway: memory(targets.gateway.pid) };
+
+  for (const scenario of list) {
+    // Same answer from both: the gateway's first response is the expected body.
+    const expected = await (await fetch(targets.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: scenario.body })).text();
+    const fromBaseline = await (await fetch(targets.baseline.url, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: scenario.body })).text();
+    const parsed = JSON.parse(expected) as { errors?: unknown[] };
+    if (Boolean(parsed.errors) !== scenario.expectsError) throw new Error(`${scenario.name}: unexpected gateway answer ${expected.slice(0, 300)}`);
+    if (fromBaseline !== expected) throw new Error(`${scenario.name}: baseline and gateway differ\n${fromBaseline.slice(0, 300)}\n${expected.slice(0, 300)}`);
+
+    rows[scenario.name] = { baseline: [], gateway: [] };
+    for (let rep = 0; rep < REPS; rep++) {
+      const order = rep % 2 === 0 ? (['baseline', 'gateway'] as const) : (['gateway', 'baseline'] as const);
+      for (const name of order) {
+        const t = targets[name];
+        await cannon(t.url, scenario.body, { duration: WARMUP_S, connections: CONNECTIONS });
+        const before = cpuTicks(t.pid);
+        const closed = await cannon(t.url, scenario.body, { duration: MEASURE_S, connections: CONNECTIONS });
+        const cpuMs = ((cpuTicks(t.pid) - before) * 1000) / CLK_TCK;
+        const requests = closed.requests.total;
+        const p = await probe(t.url, scenario, expected, upstream);
+        rows[scenario.name]![name]!.push({
+          rps: closed.requests.average,
+          cpuUsPerReq: (cpuMs * 1000) / Math.max(1, requests),
+          non2xx: closed.non2xx + closed.errors,
+          probeP50us: p.p50us,
+          probeP99us: p.p99us,
+          callsPerQuery: p.callsPerQuery,
+          mismatches: p.mismatches,
+          ...memory(t.pid),
+        });
+      }
+    }
+    // Fixed rate at 50 % of the baseline's median capacity, once per target.
+    const rate = Math.max(1, Math.floor(median(rows[scenario.name]!.baseline!.map((r) => r.rps!)) * 0.5));
+    for (const name of ['baseline', 'gateway'] as const) {
+      const fixed = await cannon(targets[name].url, scenario.body, { duration: MEASURE_S, connections: CONNECTIONS, overallRate: rate });
+      for (const r of rows[scenario.name]![name]!) Object.assign(r, { fixedRate: rate, fixedP50ms: fixed.latency.p50, fixedP99ms: fixed.latency.p99 });
+    }
+  }
+
+  // Direct upstream ceiling: the load generator straight at the Passbolt simulator (S1's upstream request).
+  const directUrl = `${simUrls.passbolt}/users/f848277c-5398-58f8-a82a-72397af2d450.json`;
+  const direct = await autocannon({ url: directUrl, headers: { authorization: `Bearer ${ALL_HEADERS['X-Passbolt-Token']}`, accept: 'application/json' }, duration: MEASURE_S, connections: CONNECTIONS });
+
+  const summary = list.map((s) => {
+    const med = (name: 'baseline' | 'gateway', key: string) => median(rows[s.name]![name]!.map((r) => r[key]!));
+    return {
+      scenario: s.name,
+      title: s.title,
+      expectedCalls: s.expectedCalls,
+      baseline: Object.fromEntries(Object.keys(rows[s.name]!.baseline![0]!).map((k) => [k, med('baseline', k)])),
+      gateway: Object.fromEntries(Object.keys(rows[s.name]!.gateway![0]!).map((k) => [k, med('gateway', k)])),
+    };
+  });
+
+  const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const header = ['scenario', 'target', 'req/s', 'CPU µs/req', 'p50 µs', 'p99 µs', 'fixed p50/p99 ms', 'calls/query', 'RSS MB', 'peak MB', 'non-2xx', 'bad bodies'];
+  const table: string[][] = [];
+  let failed = false;
+  for (const s of summary) {
+    for (const name of ['baseline', 'gateway'] as const) {
+      const r = s[name] as Record<string, number>;
+      if (r.callsPerQuery !== s.expectedCalls || r.mismatches! > 0 || r.non2xx! > 0) failed = true;
+      table.push([s.title, name, fmt(r.rps!), fmt(r.cpuUsPerReq!), fmt(r.probeP50us!), fmt(r.probeP99us!), `${fmt(r.fixedP50ms!, 2)}/${fmt(r.fixedP99ms!, 2)}`, `${fmt(r.callsPerQuery!, 2)} (exp ${s.expectedCalls})`, fmt(r.rssMb!, 1), fmt(r.peakRssMb!, 1), fmt(r.non2xx!), fmt(r.mismatches!)]);
+    }
+    const g = s.gateway as Record<string, number>;
+    const b = s.baseline as Record<string, number>;
+    table.push([s.title, 'gateway/baseline', `${fmt(g.rps! / b.rps!, 2)}x`, `${fmt(g.cpuUsPerReq! / b.cpuUsPerReq!, 2)}x`, `+${fmt(g.probeP50us! - b.probeP50us!)}`, '', '', '', '', `${fmt(g.peakRssMb! / b.peakRssMb!, 2)}x`, '', '']);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? 'unknown CPU';
+  console.log(`\nusergraph benchmark${QUICK ? ' (--quick)' : ''}: ${REPS} rep(s), ${MEASURE_S}s measured after ${WARMUP_S}s warm-up, ${CONNECTIONS} connections; node ${process.version}; ${cpus}; pinned: ${canPin ? 'target on core 1, load + simulators on core 0' : 'no (taskset unavailable)'}`);
+  console.log(`direct upstream (load → Passbolt simulator, S1's request): ${fmt(direct.requests.average)} req/s, p50 ${direct.latency.p50} ms`);
+  console.log(`idle RSS after start: baseline ${fmt(startMem.baseline.rssMb, 1)} MB, gateway ${fmt(startMem.gateway.rssMb, 1)} MB\n`);
+  console.log(line(header));
+  for (const row of table) console.log(line(row));
+  for (const s of summary) console.log(JSON.stringify(s));
+  console.log(JSON.stringify({ direct: { rps: direct.requests.average, p50ms: direct.latency.p50 } }));
+
+  for (const p of [baseline.child, gateway.child, sims.child]) p.kill('SIGTERM');
+  if (failed) {
+    console.error('\nFAIL: a response differed, a request failed, or calls/query did not equal the expected count.');
+    process.exitCode = 1;
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+}
+process.exit();

@@ -1,0 +1,81 @@
+/**
+ * The benchmark's data and scenarios: what every target is asked, the credentials it sends, and how
+ * many upstream calls each query must cost (the distinct (provider, id) count).
+ */
+import { randomUUID } from 'node:crypto';
+import { DEMO_CREDENTIALS } from '../src/simulators/demo-credentials.js';
+import { loadDemoData, type SimulatorData } from '../src/simulators/index.js';
+
+/** Ten extra Passbolt users (copies of Carol with their own ids), for the 50-alias scenario. */
+export function benchData(): { data: SimulatorData; passboltIds: string[] } {
+  const data = loadDemoData();
+  const carol = (data.passbolt.users as Array<Record<string, any>>).find((u) => u.username === 'carol@passbolt.com')!;
+  const passboltIds: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const id = randomUUID();
+    passboltIds.push(id);
+    data.passbolt.users.push({ ...structuredClone(carol), id, username: `bench${i}@passbolt.com`, profile: { ...structuredClone(carol.profile), user_id: id } });
+  }
+  return { data, passboltIds };
+}
+
+export const ALL_HEADERS: Record<string, string> = Object.assign({}, ...Object.values(DEMO_CREDENTIALS));
+
+export interface Scenario {
+  name: 'single' | 'aliases50' | 'fourProviders' | 'error';
+  title: string;
+  /** The GraphQL request body both the gateway and the baseline receive. */
+  body: string;
+  /** Distinct (provider, id) pairs: upstream calls per query, exactly. */
+  expectedCalls: number;
+  /** Whether the response carries an expected GraphQL error. */
+  expectsError: boolean;
+}
+
+export function scenarios(passboltIds: string[]): Scenario[] {
+  const ada = 'f848277c-5398-58f8-a82a-72397af2d450';
+  const aliases = Array.from({ length: 50 }, (_, i) => `u${i}: user(provider: PASSBOLT, id: "${passboltIds[i % 10]}") { id username displayName }`).join(' ');
+  return [
+    {
+      name: 'single',
+      title: 'S1 single user',
+      body: JSON.stringify({
+        operationName: 'single',
+        query: 'query single($id: ID!) { user(provider: PASSBOLT, id: $id) { id username email displayName givenName familyName active createdAt } }',
+        variables: { id: ada },
+      }),
+      expectedCalls: 1,
+      expectsError: false,
+    },
+    {
+      name: 'aliases50',
+      title: 'S2 50 aliases / 10 ids',
+      body: JSON.stringify({ operationName: 'aliases50', query: `query aliases50 { ${aliases} }` }),
+      expectedCalls: 10,
+      expectsError: false,
+    },
+    {
+      name: 'fourProviders',
+      title: 'S3 me+user x4 providers',
+      body: JSON.stringify({
+        operationName: 'fourProviders',
+        query: `query fourProviders {
+  sm: me(provider: SYNCANO) { id username } su: user(provider: SYNCANO, id: "1") { id username }
+  dm: me(provider: DROPLIT) { id username } du: user(provider: DROPLIT, id: "C573b86eeee43dd7ba0244f8a;testUser") { id username }
+  pm: me(provider: PASSBOLT) { id username } pu: user(provider: PASSBOLT, id: "${passboltIds[0]}") { id username }
+  bm: me(provider: BELLADATI) { id username } bu: user(provider: BELLADATI, id: "124") { id username }
+}`,
+      }),
+      // Syncano's `user` is the caller (id 1, scoped by the user key): served from `me`.
+      expectedCalls: 7,
+      expectsError: false,
+    },
+    {
+      name: 'error',
+      title: 'S4 error (unknown id)',
+      body: JSON.stringify({ operationName: 'error', query: 'query error { user(provider: BELLADATI, id: "999") { id username } }' }),
+      expectedCalls: 1,
+      expectsError: true,
+    },
+  ];
+}
