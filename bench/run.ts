@@ -17,6 +17,11 @@ import { Pool } from 'undici';
 import { ALL_HEADERS, scenarios, type Scenario } from './scenarios.js';
 
 const QUICK = process.argv.includes('--quick');
+/** `--only single,error`: just those scenarios (names as in scenarios.ts). */
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i === -1 ? undefined : new Set(process.argv[i + 1]!.split(','));
+})();
 const REPS = QUICK ? 1 : 3;
 const WARMUP_S = QUICK ? 1 : 3;
 const MEASURE_S = QUICK ? 2 : 8;
@@ -177,7 +182,7 @@ async function main() {
   // With taskset in front, the pid to read /proc from is taskset's own (it execs node in place).
   const targets = { baseline: { url: baseline.info.url as string, pid: baseline.child.pid! }, gateway: { url: gatewayUrl, pid: gateway.child.pid! } };
 
-  const list = scenarios(passboltIds);
+  const list = scenarios(passboltIds).filter((s) => !ONLY || ONLY.has(s.name));
   type Row = Record<string, number>;
   const rows: Record<string, Record<string, Row[]>> = {};
   const startMem = { baseline: memory(targets.baseline.pid), gateway: memory(targets.gateway.pid) };
@@ -254,7 +259,7 @@ async function main() {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? 'unknown CPU';
   console.log(`\nusergraph benchmark${QUICK ? ' (--quick)' : ''}: ${REPS} rep(s), ${MEASURE_S}s measured after ${WARMUP_S}s warm-up, ${CONNECTIONS} connections; node ${process.version}; ${cpus}; pinned: ${canPin ? 'target on core 1, load + simulators on core 0' : 'no (taskset unavailable)'}`);
-  console.log(`direct upstream (load → Passbolt simulator, S1's request): ${fmt(direct.requests.average)} req/s, p50 ${direct.latency.p50} ms`);
+  console.log(`direct upstream (load → Passbolt simulator, S1's request): ${fmt(direct.requests.average)} req/s, p50 ${direct.latency.p50} ms, non-2xx ${direct.non2xx}`);
   console.log(`idle RSS after start: baseline ${fmt(startMem.baseline.rssMb, 1)} MB, gateway ${fmt(startMem.gateway.rssMb, 1)} MB\n`);
   console.log(line(header));
   for (const row of table) console.log(line(row));

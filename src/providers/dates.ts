@@ -14,6 +14,13 @@ export function isoToRfc3339Utc(raw: string): string | null {
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const offsetMinutes = parseOffset(zone);
+  // Already UTC (the common case): check the fields and reuse them, no Date round trip.
+  if (offsetMinutes === 0 && +s! < 60) {
+    const month = +mo!;
+    if (month < 1 || month > 12 || +d! < 1 || +d! > daysInMonth(+y!, month) || +h! > 23 || +mi! > 59) return null;
+    const utc = `${y}-${mo}-${d}T${h}:${mi}:${s}`;
+    return frac ? `${utc}.${frac}Z` : `${utc}Z`;
+  }
   const ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!);
   const check = new Date(ms);
   // Reject values Date.UTC silently rolls over (2019-02-30, 25:00).
@@ -22,6 +29,12 @@ export function isoToRfc3339Utc(raw: string): string | null {
   }
   const utc = new Date(ms - offsetMinutes * 60_000).toISOString().slice(0, 19);
   return frac ? `${utc}.${frac}Z` : `${utc}Z`;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS[month - 1]!;
 }
 
 function parseOffset(zone: string | undefined): number {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isoToRfc3339Utc, rfc1123ToRfc3339Utc, toDateTimeValue } from '../../src/providers/dates.js';
 import { GatewayError } from '../../src/errors.js';
@@ -21,6 +22,39 @@ describe('timestamp normalisation', () => {
       expect(isoToRfc3339Utc(raw)).toBeNull();
     },
   );
+
+  it.each([
+    ['2020-02-29T00:00:00Z', '2020-02-29T00:00:00Z'],
+    ['2000-02-29T12:00:00+00:00', '2000-02-29T12:00:00Z'],
+    ['2019-02-29T00:00:00Z', null],
+    ['2100-02-29T00:00:00Z', null],
+    ['2019-04-31T00:00:00Z', null],
+    ['2019-13-01T00:00:00Z', null],
+    ['2019-00-10T00:00:00Z', null],
+    ['2019-01-01T12:60:00Z', null],
+    ['2019-06-01 08:09:10z', '2019-06-01T08:09:10Z'],
+    ['2019-06-01T08:09:10-00:00', '2019-06-01T08:09:10Z'],
+  ])('checks the calendar of an already-UTC %s', (raw, expected) => {
+    expect(isoToRfc3339Utc(raw)).toBe(expected);
+  });
+
+  it('agrees with Date for any instant, written in UTC or with an offset (fast-check, fixed seed)', () => {
+    const instant = fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-30T00:00:00Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(instant, fc.integer({ min: -14 * 60, max: 14 * 60 }), (date, offset) => {
+        const iso = date.toISOString();
+        expect(isoToRfc3339Utc(iso)).toBe(iso);
+        expect(isoToRfc3339Utc(iso.replace('Z', '+00:00'))).toBe(iso);
+        // The same instant as local time at `offset` minutes from UTC.
+        const local = new Date(date.getTime() + offset * 60_000).toISOString().slice(0, 23);
+        const sign = offset < 0 ? '-' : '+';
+        const abs = Math.abs(offset);
+        const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        if (Number(local.slice(0, 4)) >= 1000) expect(isoToRfc3339Utc(`${local}${zone}`)).toBe(iso);
+      }),
+      { seed: 20261123, numRuns: 2000 },
+    );
+  });
 
   it('reads RFC 1123 and ignores a wrong weekday (BellaDati sample: 14 Jan 2012 was a Saturday)', () => {
     expect(rfc1123ToRfc3339Utc('Thu, 14 Jan 2012 15:33:28 GMT')).toBe('2012-01-14T15:33:28Z');

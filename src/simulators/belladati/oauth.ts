@@ -64,10 +64,16 @@ function safeDecode(value: string): string | null {
 /** Remembers nonces per consumer, token and timestamp for as long as their timestamp is acceptable (RFC 5849 §3.3). */
 export function createNonceStore() {
   const seen = new Map<string, number>();
+  let sweptAt = -Infinity;
   return {
     /** True when the nonce is fresh (and records it); false on a replay. */
     use(key: string, timestamp: number, now: number): boolean {
-      for (const [k, ts] of seen) if (ts < now - TIMESTAMP_WINDOW_SECONDS) seen.delete(k);
+      // Forget nonces whose timestamps have left the window, at most once a second (a scan per
+      // request would make every request cost as much as the nonces of the last 300 s).
+      if (now - sweptAt >= 1) {
+        sweptAt = now;
+        for (const [k, ts] of seen) if (ts < now - TIMESTAMP_WINDOW_SECONDS) seen.delete(k);
+      }
       if (seen.has(key)) return false;
       seen.set(key, timestamp);
       return true;
