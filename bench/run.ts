@@ -3,13 +3,14 @@
  *
  * Processes: the simulators and this load generator share core 0; the target under test (the
  * baseline `node:http` server, or the gateway) runs on core 1, one at a time, interleaved, medians of
- * the repetitions (PERFORMANCE.md §4, §7). Per scenario and target: requests/s (closed loop, 32
+ * the repetitions. Per scenario and target: requests/s (closed loop, 32
  * connections), CPU time per request of the target process, p50/p99 from a sequential microsecond
  * probe and from a fixed-rate run at 50 % of the baseline's capacity, upstream calls per query (must
  * equal the distinct (provider, id) count exactly), RSS and peak RSS. Prints one table, then JSON lines.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -23,9 +24,10 @@ const ONLY = (() => {
   return i === -1 ? undefined : new Set(process.argv[i + 1]!.split(','));
 })();
 const REPS = QUICK ? 1 : 3;
-const WARMUP_S = QUICK ? 1 : 3;
-const MEASURE_S = QUICK ? 2 : 8;
+const WARMUP_S = QUICK ? 2 : 3;
+const MEASURE_S = QUICK ? 3 : 8;
 const PROBE_N = QUICK ? 300 : 3000;
+const SOAK_S = QUICK ? 10 : 60;
 const CONNECTIONS = 32;
 const CLK_TCK = 100;
 
@@ -38,9 +40,19 @@ const canPin = (() => {
   }
 })();
 
-/** Starts `node --import tsx <script>` pinned to `core`; resolves with its first stdout JSON line. */
+/**
+ * What runs is what `npm start` runs: JavaScript compiled by tsc (the baseline and the simulators
+ * too, so the two targets are built alike), not TypeScript through a loader.
+ */
+function compile(): void {
+  execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('typescript/bin/tsc')), '-p', 'bench/tsconfig.json'], { stdio: 'inherit' });
+  // The gateway reads its SDL from `schema/` beside its build directory, as `dist/` does.
+  if (!existsSync('dist-bench/schema')) symlinkSync('../schema', 'dist-bench/schema');
+}
+
+/** Starts `node dist-bench/<script>.js` pinned to `core`; resolves with its first stdout JSON line. */
 async function startProcess(script: string, args: string[], env: Record<string, string>, core: number, healthUrl?: string): Promise<{ child: ChildProcess; info: any }> {
-  const node = [process.execPath, '--import', 'tsx', script, ...args];
+  const node = [process.execPath, `dist-bench/${script.replace(/\.ts$/, '.js')}`, ...args];
   const [cmd, ...rest] = canPin ? ['taskset', '-c', String(core), ...node] : node;
   const child = spawn(cmd!, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
@@ -135,6 +147,7 @@ async function probe(url: string, scenario: Scenario, expected: string, upstream
 }
 
 async function main() {
+  compile();
   const children: ChildProcess[] = [];
   // Every child goes when this process does, whatever the reason.
   process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
@@ -202,13 +215,16 @@ async function main() {
         const t = targets[name];
         await cannon(t.url, scenario.body, { duration: WARMUP_S, connections: CONNECTIONS });
         const before = cpuTicks(t.pid);
+        const simBefore = cpuTicks(sims.child.pid!);
         const closed = await cannon(t.url, scenario.body, { duration: MEASURE_S, connections: CONNECTIONS });
         const cpuMs = ((cpuTicks(t.pid) - before) * 1000) / CLK_TCK;
+        const simCpuMs = ((cpuTicks(sims.child.pid!) - simBefore) * 1000) / CLK_TCK;
         const requests = closed.requests.total;
         const p = await probe(t.url, scenario, expected, upstream);
         rows[scenario.name]![name]!.push({
           rps: closed.requests.average,
           cpuUsPerReq: (cpuMs * 1000) / Math.max(1, requests),
+          simCpuUsPerReq: (simCpuMs * 1000) / Math.max(1, requests),
           non2xx: closed.non2xx + closed.errors,
           probeP50us: p.p50us,
           probeP99us: p.p99us,
@@ -226,6 +242,38 @@ async function main() {
     }
   }
 
+  // Soak: the gateway under a mix of the scenarios at 50 % of its capacity for them, for SOAK_S seconds;
+  // RSS after the first tenth (warm) against the end (target: growth ≤ 10 %).
+  const soakBodies = list.map((s) => s.body);
+  // Half the gateway's capacity for the mix (the harmonic mean of its closed-loop rates): a soak
+  // measures memory at a sustainable load, not a queue growing without bound.
+  const mixCapacity = list.length / list.reduce((sum, s) => sum + 1 / median(rows[s.name]!.gateway!.map((r) => r.rps!)), 0);
+  const soakRate = Math.max(20, Math.floor(mixCapacity * 0.5));
+  const soakStart = Date.now();
+  let soakRssWarm = 0;
+  const soakTimer = setTimeout(() => (soakRssWarm = memory(targets.gateway.pid).rssMb), (SOAK_S * 1000) / 10);
+  const soakResult = await autocannon({
+    url: targets.gateway.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...ALL_HEADERS },
+    requests: soakBodies.map((body) => ({ body })),
+    duration: SOAK_S,
+    connections: CONNECTIONS,
+    overallRate: soakRate,
+  });
+  clearTimeout(soakTimer);
+  const soakEnd = memory(targets.gateway.pid);
+  const soak = {
+    seconds: Math.round((Date.now() - soakStart) / 1000),
+    rate: soakRate,
+    requests: soakResult.requests.total,
+    non2xx: soakResult.non2xx + soakResult.errors,
+    rssWarmMb: soakRssWarm,
+    rssEndMb: soakEnd.rssMb,
+    peakRssMb: soakEnd.peakRssMb,
+    growthPercent: soakRssWarm ? ((soakEnd.rssMb - soakRssWarm) / soakRssWarm) * 100 : NaN,
+  };
+
   // Direct upstream ceiling: the load generator straight at the Passbolt simulator (S1's upstream request).
   const directUrl = `${simUrls.passbolt}/users/f848277c-5398-58f8-a82a-72397af2d450.json`;
   const direct = await autocannon({ url: directUrl, headers: { authorization: `Bearer ${ALL_HEADERS['X-Passbolt-Token']}`, accept: 'application/json' }, duration: MEASURE_S, connections: CONNECTIONS });
@@ -242,18 +290,18 @@ async function main() {
   });
 
   const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-  const header = ['scenario', 'target', 'req/s', 'CPU µs/req', 'p50 µs', 'p99 µs', 'fixed p50/p99 ms', 'calls/query', 'RSS MB', 'peak MB', 'non-2xx', 'bad bodies'];
+  const header = ['scenario', 'target', 'req/s', 'CPU µs/req', 'sims CPU µs/req', 'p50 µs', 'p99 µs', 'fixed p50/p99 ms', 'calls/query', 'RSS MB', 'peak MB', 'non-2xx', 'bad bodies'];
   const table: string[][] = [];
   let failed = false;
   for (const s of summary) {
     for (const name of ['baseline', 'gateway'] as const) {
       const r = s[name] as Record<string, number>;
       if (r.callsPerQuery !== s.expectedCalls || r.mismatches! > 0 || r.non2xx! > 0) failed = true;
-      table.push([s.title, name, fmt(r.rps!), fmt(r.cpuUsPerReq!), fmt(r.probeP50us!), fmt(r.probeP99us!), `${fmt(r.fixedP50ms!, 2)}/${fmt(r.fixedP99ms!, 2)}`, `${fmt(r.callsPerQuery!, 2)} (exp ${s.expectedCalls})`, fmt(r.rssMb!, 1), fmt(r.peakRssMb!, 1), fmt(r.non2xx!), fmt(r.mismatches!)]);
+      table.push([s.title, name, fmt(r.rps!), fmt(r.cpuUsPerReq!), fmt(r.simCpuUsPerReq!), fmt(r.probeP50us!), fmt(r.probeP99us!), `${fmt(r.fixedP50ms!, 2)}/${fmt(r.fixedP99ms!, 2)}`, `${fmt(r.callsPerQuery!, 2)} (exp ${s.expectedCalls})`, fmt(r.rssMb!, 1), fmt(r.peakRssMb!, 1), fmt(r.non2xx!), fmt(r.mismatches!)]);
     }
     const g = s.gateway as Record<string, number>;
     const b = s.baseline as Record<string, number>;
-    table.push([s.title, 'gateway/baseline', `${fmt(g.rps! / b.rps!, 2)}x`, `${fmt(g.cpuUsPerReq! / b.cpuUsPerReq!, 2)}x`, `+${fmt(g.probeP50us! - b.probeP50us!)}`, '', '', '', '', `${fmt(g.peakRssMb! / b.peakRssMb!, 2)}x`, '', '']);
+    table.push([s.title, 'gateway/baseline', `${fmt(g.rps! / b.rps!, 2)}x`, `${fmt(g.cpuUsPerReq! / b.cpuUsPerReq!, 2)}x`, '', `+${fmt(g.probeP50us! - b.probeP50us!)}`, '', `${fmt(g.fixedP99ms! / b.fixedP99ms!, 2)}x p99`, '', '', `${fmt(g.peakRssMb! / b.peakRssMb!, 2)}x`, '', '']);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
@@ -263,8 +311,37 @@ async function main() {
   console.log(`idle RSS after start: baseline ${fmt(startMem.baseline.rssMb, 1)} MB, gateway ${fmt(startMem.gateway.rssMb, 1)} MB\n`);
   console.log(line(header));
   for (const row of table) console.log(line(row));
+  console.log(
+    `\nsoak: gateway, the four scenarios mixed at ${soak.rate} req/s for ${soak.seconds} s (${soak.requests} requests, ${soak.non2xx} non-2xx): ` +
+      `RSS ${fmt(soak.rssWarmMb, 1)} MB after the first tenth → ${fmt(soak.rssEndMb, 1)} MB at the end (${fmt(soak.growthPercent, 1)} %), peak ${fmt(soak.peakRssMb, 1)} MB`,
+  );
+
+  // The performance targets of the README (reported, not enforced: a shared machine is noisy).
+  const by = Object.fromEntries(summary.map((s) => [s.scenario, s as unknown as { baseline: Record<string, number>; gateway: Record<string, number> }]));
+  const ratio = (name: string) => (by[name] ? by[name].gateway.rps! / by[name].baseline.rps! : NaN);
+  const overhead = (name: string) => (by[name] ? by[name].gateway.probeP50us! - by[name].baseline.probeP50us! : NaN);
+  const peak = Math.max(...summary.map((s) => (s.gateway as Record<string, number>).peakRssMb! / (s.baseline as Record<string, number>).peakRssMb!));
+  const targetRows: Array<[string, number, string, boolean]> = [
+    ['S1 throughput ≥ 0.55x', ratio('single'), 'x', ratio('single') >= 0.55],
+    ['S2 throughput ≥ 0.40x', ratio('aliases50'), 'x', ratio('aliases50') >= 0.4],
+    ['S3 throughput ≥ 0.85x', ratio('fourProviders'), 'x', ratio('fourProviders') >= 0.85],
+    ['S4 throughput ≥ 0.35x', ratio('error'), 'x', ratio('error') >= 0.35],
+    ['S1 p50 overhead ≤ +150 µs', overhead('single'), ' µs', overhead('single') <= 150],
+    ['S2 p50 overhead ≤ +400 µs', overhead('aliases50'), ' µs', overhead('aliases50') <= 400],
+    ['peak RSS ≤ 1.5x baseline', peak, 'x', peak <= 1.5],
+    ['soak RSS growth < 10 %', soak.growthPercent, ' %', soak.growthPercent < 10],
+  ];
+  console.log('\ntargets (gateway vs baseline, this run):');
+  for (const [what, value, unit, met] of targetRows) {
+    if (Number.isNaN(value)) continue;
+    console.log(`  ${met ? 'met ' : 'MISS'}  ${what.padEnd(28)} ${fmt(value, unit === 'x' ? 2 : 1)}${unit}`);
+  }
+  if (soak.non2xx > 0) failed = true;
+
   for (const s of summary) console.log(JSON.stringify(s));
-  console.log(JSON.stringify({ direct: { rps: direct.requests.average, p50ms: direct.latency.p50 } }));
+  console.log(JSON.stringify({ direct: { rps: direct.requests.average, p50ms: direct.latency.p50, non2xx: direct.non2xx } }));
+  console.log(JSON.stringify({ soak }));
+  console.log(JSON.stringify({ targets: Object.fromEntries(targetRows.map(([what, value, , met]) => [what, { value, met }])) }));
 
   for (const p of [baseline.child, gateway.child, sims.child]) p.kill('SIGTERM');
   if (failed) {

@@ -1,5 +1,5 @@
 /**
- * Soak run (RELIABILITY §8 T1 and T2): the gateway in this process, the four simulators in a child
+ * Soak run (T1 and T2): the gateway in this process, the four simulators in a child
  * process, mixed traffic at a fixed concurrency, and memory measured after forced garbage collections.
  *
  * The simulators run apart so that the heap measured is the gateway's (and the load client's): the

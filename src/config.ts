@@ -79,7 +79,7 @@ const RESILIENCE_ENV = {
   BREAKER_OPEN_MS: 'breakerOpenMs',
 } as const satisfies Record<string, keyof ResilienceOptions>;
 
-/** Env variable → operation limit, with its default (RELIABILITY §7). */
+/** Env variable → operation limit, with its default. */
 const LIMITS_ENV = {
   MAX_TOKENS: ['maxTokens', 1000],
   MAX_ALIASES: ['maxAliases', 10],

@@ -72,7 +72,10 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     formatError,
     plugins: [
       createErrorMaskingPlugin(deps.logger),
-      createUpstreamBudgetPlugin(config.limits),
+      createUpstreamBudgetPlugin(config.limits, (provider, ids) => {
+        const perCall = registry.get(provider as ProviderName)?.idsPerCall ?? 1;
+        return Math.ceil(ids / perCall);
+      }),
       createOperationLogPlugin(deps.logger, metrics),
       // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.
       ApolloServerPluginLandingPageDisabled(),

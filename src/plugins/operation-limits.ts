@@ -14,7 +14,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { Kind, valueFromASTUntyped, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
+import { Kind, valueFromASTUntyped, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
 import { ErrorCode, GatewayError } from '../errors.js';
 
 export interface OperationLimits {
@@ -35,30 +35,50 @@ export function createLimitRules(limits: OperationLimits): ValidationRule[] {
   ] as ValidationRule[];
 }
 
+/** What an operation's root fields ask of one provider, before execution. */
+export interface ProviderDemand {
+  /** Distinct `user` ids (as written: the adapter may yet find two of them equal). */
+  ids: number;
+  /** Whether `me` is selected. */
+  me: boolean;
+}
+
 /**
- * The distinct (provider, id) pairs an operation's root `user`/`me` fields name, or null when one
- * of them cannot be known before execution (the resolver will reject it anyway). Fragments and
- * inline fragments on Query are followed; @skip/@include are ignored, so the count is an upper bound.
+ * The distinct `user(provider, id)` ids and `me(provider)` selections an operation's root names, per
+ * provider. Fragments and inline fragments on Query are followed; @skip/@include are ignored, so the
+ * count is an upper bound.
  */
-export function countUpstreamCalls(
+export function countUpstreamDemand(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
-): Map<string, number> {
-  const keys = new Set<string>();
+): Map<string, ProviderDemand> {
+  const ids = new Map<string, Set<string>>();
+  const demand = new Map<string, ProviderDemand>();
   const visited = new Set<string>();
-  const walk = (set: SelectionSetNode) => {
+  const argument = (field: FieldNode, name: string): unknown => {
+    const node = field.arguments?.find((a) => a.name.value === name)?.value;
+    return node && valueFromASTUntyped(node, variables);
+  };
+  const walk = (set: SelectionSetNode): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         if (name !== 'user' && name !== 'me') continue;
-        const arg = (n: string) => {
-          const node = selection.arguments?.find((a) => a.name.value === n)?.value;
-          if (!node) return undefined;
-          return valueFromASTUntyped(node, variables);
-        };
-        const provider = String(arg('provider'));
-        keys.add(JSON.stringify([provider, name === 'me' ? '\u0000me' : String(arg('id'))]));
+        const provider = String(argument(selection, 'provider'));
+        let entry = demand.get(provider);
+        if (!entry) demand.set(provider, (entry = { ids: 0, me: false }));
+        if (name === 'me') {
+          entry.me = true;
+          continue;
+        }
+        let seen = ids.get(provider);
+        if (!seen) ids.set(provider, (seen = new Set()));
+        const id = String(argument(selection, 'id'));
+        if (!seen.has(id)) {
+          seen.add(id);
+          entry.ids++;
+        }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         walk(selection.selectionSet);
       } else {
@@ -72,25 +92,45 @@ export function countUpstreamCalls(
     }
   };
   walk(operation.selectionSet);
-  const perProvider = new Map<string, number>();
-  for (const key of keys) {
-    const [provider] = JSON.parse(key) as [string, string];
-    perProvider.set(provider, (perProvider.get(provider) ?? 0) + 1);
-  }
-  return perProvider;
+  return demand;
 }
 
-export function createUpstreamBudgetPlugin(limits: OperationLimits): ApolloServerPlugin {
+/**
+ * Upstream calls a provider needs for `ids` distinct user reads: one each, unless the provider reads
+ * several ids in one call (Syncano's batch endpoint: up to 50 per call).
+ */
+export type UpstreamCallCost = (provider: string, ids: number) => number;
+
+const oneCallPerId: UpstreamCallCost = (_provider, ids) => ids;
+
+export function createUpstreamBudgetPlugin(limits: OperationLimits, callCost: UpstreamCallCost = oneCallPerId): ApolloServerPlugin {
+  // An operation without variables in provider/id positions costs the same every time: remember it
+  // per parsed document (Apollo hands back the same cached document object for the same query text).
+  const constantCost = new WeakMap<OperationDefinitionNode, { total: number; worst: number } | null>();
+  const costOf = (operation: OperationDefinitionNode, document: DocumentNode, variables: Record<string, unknown>) => {
+    const cached = constantCost.get(operation);
+    if (cached) return cached;
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    let total = 0;
+    let worst = 0;
+    for (const [provider, { ids, me }] of countUpstreamDemand(operation, fragments, variables)) {
+      const calls = (me ? 1 : 0) + (ids > 0 ? callCost(provider, ids) : 0);
+      total += calls;
+      worst = Math.max(worst, calls);
+    }
+    const cost = { total, worst };
+    // Validation has made sure every variable used is defined, so no definitions means no variables.
+    if (cached === undefined) constantCost.set(operation, operation.variableDefinitions?.length ? null : cost);
+    return cost;
+  };
+
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request }) {
           if (!operation || operation.operation !== 'query') return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          const perProvider = countUpstreamCalls(operation, fragments, request.variables ?? {});
-          const total = [...perProvider.values()].reduce((a, b) => a + b, 0);
-          const worst = Math.max(0, ...perProvider.values());
+          const { total, worst } = costOf(operation, document, request.variables ?? {});
           if (total > limits.maxUpstreamCalls || worst > limits.maxUpstreamCallsPerProvider) {
             throw new GatewayError(
               ErrorCode.OPERATION_TOO_EXPENSIVE,

@@ -155,7 +155,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         body: req.body,
         signal,
       });
-      // A success must be JSON (RELIABILITY §7): an HTML login page or a proxy's text answer with
+      // A success must be JSON: an HTML login page or a proxy's text answer with
       // 200 is a bad response, not a body to parse. Error statuses are read whatever their type.
       if (res.statusCode >= 200 && res.statusCode < 300 && !JSON_CONTENT_TYPE.test(String(res.headers['content-type'] ?? ''))) {
         res.body.destroy();

@@ -61,6 +61,11 @@ export interface ProviderAdapter<Creds = unknown> {
   /** Most ids one `fetchUsers` call may receive (DataLoader `maxBatchSize`). */
   readonly maxBatchSize: number;
   /**
+   * How many ids one upstream call can read (Syncano's batch endpoint: 50). Absent: one call per id.
+   * The operation budget counts upstream calls with it.
+   */
+  readonly idsPerCall?: number;
+  /**
    * Reads this provider's credentials from the GraphQL request's headers (lower-case names, as
    * node:http gives them), falling back to configured defaults where the provider allows it.
    * Never throws and never calls upstream: absent credentials are reported by `fetchUsers`/`fetchMe`

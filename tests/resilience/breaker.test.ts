@@ -1,5 +1,5 @@
 /**
- * The per-provider circuit breaker (RELIABILITY §8 R10, R11): it opens on provider failures only
+ * The per-provider circuit breaker (R10, R11): it opens on provider failures only
  * (5xx, timeouts, network), fails fast while open without touching the upstream, lets exactly one
  * probe through after BREAKER_OPEN_MS, and closes again when the probe succeeds.
  */

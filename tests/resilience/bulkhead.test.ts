@@ -1,5 +1,5 @@
 /**
- * The per-provider bulkhead (RELIABILITY §8 R13): a slow provider never sees more concurrent requests
+ * The per-provider bulkhead (R13): a slow provider never sees more concurrent requests
  * than UPSTREAM_MAX_IN_FLIGHT, and the excess is refused at once with PROVIDER_UNAVAILABLE reason
  * OVERLOADED instead of queueing behind the slow ones.
  */

@@ -1,5 +1,5 @@
 /**
- * The fault matrix (RELIABILITY §8 T5): every fault the simulators can inject × the four providers,
+ * The fault matrix (T5): every fault the simulators can inject × the four providers,
  * each cell with its expected outcome (a code or success), its upstream call count and a latency
  * bound, all in one table. Toxiproxy's toxics map onto the simulators' faults: latency → latency,
  * timeout (black hole) → hang, reset_peer → reset, limit_data → truncate, slicer/bandwidth → trickle.

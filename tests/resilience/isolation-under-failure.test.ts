@@ -1,5 +1,5 @@
 /**
- * Isolation while things go wrong (RELIABILITY §8 R12, R15): a black-holed provider costs only its
+ * Isolation while things go wrong (R12, R15): a black-holed provider costs only its
  * own fields and does not slow the healthy ones, and two concurrent requests with different
  * credentials never share an upstream call or a result.
  */
@@ -86,7 +86,7 @@ describe('R12: one provider black-holed, another healthy', () => {
         `(p99 ratio ${(p99[1]! / p99[0]!).toFixed(2)})`,
     );
     expect(hung).toBeGreaterThan(0);
-    // RELIABILITY asks for ±10 % at p99. At a few milliseconds on a shared 2-core machine, with the
+    // The aim is ±10 % at p99. At a few milliseconds on a shared 2-core machine, with the
     // hung operations' own retries competing for the CPU, that is noise; the bound below still
     // catches any head-of-line blocking behind the black-holed provider, which would cost at least
     // one attempt timeout (200 ms).

@@ -1,5 +1,5 @@
 /**
- * Retries (RELIABILITY §8 R1–R4, R7, R8): which upstream answers the gateway retries, how many
+ * Retries (R1–R4, R7, R8): which upstream answers the gateway retries, how many
  * attempts it makes, how long it waits between them, and which code the client finally sees.
  * Upstream calls are counted by the simulators; every provider is covered.
  */
@@ -277,7 +277,7 @@ describe('R8: a 200 with a JSON body of the right shape but a non-JSON Content-T
     await stack?.close();
   });
 
-  // RELIABILITY §7 "Upstream response: … content type must be JSON": a 2xx that is not JSON is
+  // "Upstream response: the content type must be JSON": a 2xx that is not JSON is
   // refused before its body is read, and never retried.
   it.each(FIXTURES)('$provider: one call, PROVIDER_BAD_RESPONSE', async (f) => {
     stack.clearRequests();

@@ -1,5 +1,5 @@
 /**
- * The retry budget (RELIABILITY §8 R9): against a provider answering 100 % 503, retries stay within
+ * The retry budget (R9): against a provider answering 100 % 503, retries stay within
  * 20 % of requests plus a floor of 3 per second of the 10 s window, instead of tripling the load.
  *
  * The 1,000-request figure is checked on the guard itself (`createUpstreamGuard`) with attempts that

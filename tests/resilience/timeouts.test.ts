@@ -1,5 +1,5 @@
 /**
- * Timeouts and the request deadline (RELIABILITY §8 R5, R6, R14): a hung or trickling upstream is cut
+ * Timeouts and the request deadline (R5, R6, R14): a hung or trickling upstream is cut
  * at the attempt timeout, and however the retries are configured a GraphQL request never outlives
  * REQUEST_DEADLINE_MS by more than scheduling noise.
  */

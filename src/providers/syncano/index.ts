@@ -86,6 +86,7 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
   return {
     provider: 'SYNCANO',
     maxBatchSize: MAX_BATCH_SIZE,
+    idsPerCall: MAX_BATCH_SIZE,
     readCredentials: (headers) => readSyncanoCredentials(headers, config.defaultApiKey),
     normalizeId: normalizeSyncanoId,
     async fetchUsers(ids, creds, options = {}) {
