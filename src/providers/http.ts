@@ -158,7 +158,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // A success must be JSON: an HTML login page or a proxy's text answer with
       // 200 is a bad response, not a body to parse. Error statuses are read whatever their type.
       if (res.statusCode >= 200 && res.statusCode < 300 && !JSON_CONTENT_TYPE.test(String(res.headers['content-type'] ?? ''))) {
-        res.body.destroy();
+        // Discarded unread: undici reports the destroyed body as an 'error' event, expected here.
+        res.body.on('error', () => undefined).destroy();
         throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, undefined, {
           provider,
           reason: 'NOT_JSON',
