@@ -48,10 +48,7 @@ export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpH
   // One deadline for every upstream call of this request, started when the first provider is touched.
   let scope: RequestScope | undefined;
   let fetchOptions: FetchOptions | undefined;
-  const getFetchOptions = () => {
-    scope ??= createRequestScope(options.deadlineMs, options.tally);
-    return (fetchOptions ??= { signal: scope.signal });
-  };
+  const getFetchOptions = () => (fetchOptions ??= { signal: (scope = createRequestScope(options.deadlineMs, options.tally)).signal });
   return {
     dispose: () => scope?.dispose(),
     forProvider(provider) {
