@@ -26,7 +26,7 @@ const pick = (user: UserModel, fields: readonly string[]) => Object.fromEntries(
 
 async function one(provider: ProviderName, id: string, req: IncomingMessage, signal: AbortSignal): Promise<UserModel> {
   const a = adapter(provider);
-  const [result] = await a.fetchUsers([a.normalizeId(id)], a.readCredentials(req.headers), { signal });
+  const [result] = await a.fetchUsers([a.normalizeId(id)], a.readCredentials(req.headersDistinct), { signal });
   if (result instanceof GatewayError) throw result;
   return result!;
 }
@@ -40,7 +40,7 @@ const handlers: Record<string, (body: { variables?: Record<string, string>; quer
     const ids = [...body.query.matchAll(/id: "([^"]+)"/g)].map((m) => m[1]!);
     const a = adapter('PASSBOLT');
     const unique = [...new Set(ids.map((id) => a.normalizeId(id)))];
-    const users = await a.fetchUsers(unique, a.readCredentials(req.headers), { signal });
+    const users = await a.fetchUsers(unique, a.readCredentials(req.headersDistinct), { signal });
     const byId = new Map(unique.map((id, i) => [id, users[i] as UserModel]));
     return { data: Object.fromEntries(ids.map((id, i) => [`u${i}`, pick(byId.get(a.normalizeId(id))!, ['id', 'username', 'displayName'])])) };
   },
@@ -54,7 +54,7 @@ const handlers: Record<string, (body: { variables?: Record<string, string>; quer
     const results = await Promise.all(
       pairs.map(async ([provider, id]) => {
         const a = adapter(provider);
-        const creds = a.readCredentials(req.headers);
+        const creds = a.readCredentials(req.headersDistinct);
         const mePromise = a.fetchMe(creds, { signal });
         // Like the gateway's loaders: a `user` whose id is the caller's is served from `me`.
         const me = await mePromise;

@@ -15,7 +15,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { ALL_HEADERS, scenarios, type Scenario } from './scenarios.js';
+import { ALL_HEADERS, isolationBodies, scenarios, type Scenario } from './scenarios.js';
 
 const QUICK = process.argv.includes('--quick');
 /** `--only single,error`: just those scenarios (names as in scenarios.ts). */
@@ -144,6 +144,22 @@ async function probe(url: string, scenario: Scenario, expected: string, upstream
   await pool.close();
   times.sort((a, b) => a - b);
   return { p50us: times[Math.floor(times.length * 0.5)]!, p99us: times[Math.floor(times.length * 0.99)]!, callsPerQuery: calls, mismatches };
+}
+
+/** `n` sequential requests with `body` over one connection; p50 and p99 in microseconds. */
+async function latencies(url: string, body: string, n: number): Promise<{ p50us: number; p99us: number }> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1 });
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const res = await pool.request({ method: 'POST', path: target.pathname, headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body });
+    await res.body.text();
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  await pool.close();
+  times.sort((a, b) => a - b);
+  return { p50us: times[Math.floor(n * 0.5)]!, p99us: times[Math.floor(n * 0.99)]! };
 }
 
 async function main() {
@@ -278,6 +294,25 @@ async function main() {
   const directUrl = `${simUrls.passbolt}/users/f848277c-5398-58f8-a82a-72397af2d450.json`;
   const direct = await autocannon({ url: directUrl, headers: { authorization: `Bearer ${ALL_HEADERS['X-Passbolt-Token']}`, accept: 'application/json' }, duration: MEASURE_S, connections: CONNECTIONS });
 
+  // Isolation under failure: the healthy provider's latency alone, then while 20 clients keep asking
+  // for a provider whose calls hang (each held until the gateway's deadline) alongside it.
+  const iso = isolationBodies();
+  const isoAlone = await latencies(gatewayUrl, iso.healthy, PROBE_N);
+  await fetch(`${simUrls.passbolt}/__simulator/faults`, { method: 'POST', body: JSON.stringify([{ fault: { kind: 'hang' }, times: -1 }]) });
+  let stopFailing = false;
+  let failingOps = 0;
+  const failingLoad = Array.from({ length: 20 }, async () => {
+    while (!stopFailing) {
+      await (await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: iso.withFailing })).text();
+      failingOps++;
+    }
+  });
+  const isoFailing = await latencies(gatewayUrl, iso.healthy, PROBE_N);
+  stopFailing = true;
+  await Promise.all(failingLoad);
+  await fetch(`${simUrls.passbolt}/__simulator/faults`, { method: 'DELETE' });
+  const isolation = { alone: isoAlone, whileOtherHangs: isoFailing, failingOps };
+
   const summary = list.map((s) => {
     const med = (name: 'baseline' | 'gateway', key: string) => median(rows[s.name]![name]!.map((r) => r[key]!));
     return {
@@ -312,6 +347,10 @@ async function main() {
   console.log(line(header));
   for (const row of table) console.log(line(row));
   console.log(
+    `isolation under failure (Droplit alone, sequential): p50/p99 ${fmt(isolation.alone.p50us)}/${fmt(isolation.alone.p99us)} µs; ` +
+      `while 20 clients ask for a hung Passbolt alongside it (${isolation.failingOps} such operations done): ${fmt(isolation.whileOtherHangs.p50us)}/${fmt(isolation.whileOtherHangs.p99us)} µs`,
+  );
+  console.log(
     `\nsoak: gateway, the four scenarios mixed at ${soak.rate} req/s for ${soak.seconds} s (${soak.requests} requests, ${soak.non2xx} non-2xx): ` +
       `RSS ${fmt(soak.rssWarmMb, 1)} MB after the first tenth → ${fmt(soak.rssEndMb, 1)} MB at the end (${fmt(soak.growthPercent, 1)} %), peak ${fmt(soak.peakRssMb, 1)} MB`,
   );
@@ -341,6 +380,7 @@ async function main() {
   for (const s of summary) console.log(JSON.stringify(s));
   console.log(JSON.stringify({ direct: { rps: direct.requests.average, p50ms: direct.latency.p50, non2xx: direct.non2xx } }));
   console.log(JSON.stringify({ soak }));
+  console.log(JSON.stringify({ isolation }));
   console.log(JSON.stringify({ targets: Object.fromEntries(targetRows.map(([what, value, , met]) => [what, { value, met }])) }));
 
   for (const p of [baseline.child, gateway.child, sims.child]) p.kill('SIGTERM');

@@ -79,3 +79,16 @@ export function scenarios(passboltIds: string[]): Scenario[] {
     },
   ];
 }
+
+/**
+ * Isolation under failure: a request for a healthy provider alone (Droplit), timed while other clients
+ * keep asking for a provider whose calls hang (Passbolt) alongside it.
+ */
+export function isolationBodies(): { healthy: string; withFailing: string } {
+  const droplit = 'C573b86eeee43dd7ba0244f8a;testUser';
+  const ada = 'f848277c-5398-58f8-a82a-72397af2d450';
+  return {
+    healthy: JSON.stringify({ query: `{ user(provider: DROPLIT, id: "${droplit}") { id username } }` }),
+    withFailing: JSON.stringify({ query: `{ p: user(provider: PASSBOLT, id: "${ada}") { id } d: user(provider: DROPLIT, id: "${droplit}") { id username } }` }),
+  };
+}

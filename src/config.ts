@@ -13,6 +13,9 @@
  *   UPSTREAM_CONNECTIONS      64          keep-alive connections (= concurrent requests) per provider
  *   UPSTREAM_MAX_BODY_BYTES   1048576     largest upstream response accepted (1 MiB)
  *   REQUEST_MAX_BODY_BYTES    102400      largest GraphQL request body accepted (100 kB)
+ *   HEADERS_TIMEOUT_MS        10000       time a client may take to send its headers
+ *   REQUEST_TIMEOUT_MS        30000       time a client may take to send a whole request
+ *   MAX_CONNECTIONS           1024        open client connections; more are closed at once
  *   Retries, breaker, in-flight bound: see RESILIENCE_ENV below and src/providers/resilience.ts.
  *   Operation limits: see LIMITS_ENV below and src/plugins/operation-limits.ts.
  */
@@ -42,6 +45,12 @@ export interface GatewayConfig {
   requestDeadlineMs: number;
   /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before connections are cut. */
   shutdownTimeoutMs: number;
+  /** How long a client may take to send a request's headers (408 and close past it). */
+  headersTimeoutMs: number;
+  /** How long a client may take to send a whole request, headers and body (408 and close past it). */
+  requestTimeoutMs: number;
+  /** Open client connections at most; connections past it are closed at once. */
+  maxConnections: number;
   /** Refusals before execution: parser tokens, aliases, depth, directives, upstream calls. */
   limits: OperationLimits & { maxTokens: number };
   providers: ProvidersConfig;
@@ -49,6 +58,19 @@ export interface GatewayConfig {
   simulatorDataPath?: string;
   /** Demo mode only: the port of each provider's simulator. */
   simulatorPorts: { SYNCANO: number; DROPLIT: number; PASSBOLT: number; BELLADATI: number };
+  /** Which web origins may call `/graphql` from a browser (see src/cors.ts). */
+  cors: CorsConfig;
+}
+
+export interface CorsConfig {
+  /** Exact origins (`https://app.example.com`) allowed to read responses; `['*']` is any origin, without credentials. */
+  origins: string[];
+  /** Any http(s) origin on localhost, 127.0.0.1 or [::1], any port (the demo-mode default). */
+  loopbackOrigins: boolean;
+  /** Send `Access-Control-Allow-Credentials: true` (cookies or HTTP auth sent by `fetch(…, { credentials: 'include' })`). */
+  credentials: boolean;
+  /** How long a browser may reuse a preflight answer (`Access-Control-Max-Age`); 0 sends none. */
+  maxAgeS: number;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +85,24 @@ const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.url({ protocol: /^https?$/ });
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+/** A comma-separated list of origins (`scheme://host[:port]`, no path), or `*` alone. */
+const originList = z.string().transform((value, ctx) => {
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.includes('*') && origins.length > 1) ctx.addIssue({ code: 'custom', message: '`*` (any origin) must stand alone' });
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin: scheme://host[:port] in lower case, no path or trailing slash` });
+    }
+  }
+  return origins;
+});
 
 /** Env variable → resilience option (each also per provider, prefixed: `SYNCANO_UPSTREAM_RETRIES`). */
 const RESILIENCE_ENV = {
@@ -111,6 +151,9 @@ const EnvSchema = z.object({
   ...limitsSchema,
   REQUEST_DEADLINE_MS: opt(positiveInt),
   SHUTDOWN_TIMEOUT_MS: opt(positiveInt),
+  HEADERS_TIMEOUT_MS: opt(positiveInt),
+  REQUEST_TIMEOUT_MS: opt(positiveInt),
+  MAX_CONNECTIONS: opt(positiveInt),
   FIELD_SUGGESTIONS: opt(bool),
   PLAYGROUND: opt(bool),
   PORT: opt(port),
@@ -136,6 +179,9 @@ const EnvSchema = z.object({
   BELLADATI_CONSUMER_KEY: opt(z.string().min(1)),
   BELLADATI_REALM: opt(z.string().min(1)),
   BELLADATI_TOKEN: opt(z.string().min(1)),
+  CORS_ORIGINS: opt(originList),
+  CORS_CREDENTIALS: opt(bool),
+  CORS_MAX_AGE_S: opt(nonNegativeInt.max(86_400)),
 });
 
 type Env = z.infer<typeof EnvSchema> & Record<string, number | undefined>;
@@ -179,6 +225,11 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
     if (e.SYNCANO_URL && !e.SYNCANO_INSTANCE) problems.push('SYNCANO_INSTANCE: required when SYNCANO_URL is set');
     if (e.BELLADATI_URL && !e.BELLADATI_CONSUMER_KEY) problems.push('BELLADATI_CONSUMER_KEY: required when BELLADATI_URL is set');
   }
+  if (e.CORS_CREDENTIALS && e.CORS_ORIGINS?.includes('*')) problems.push('CORS_CREDENTIALS: cannot be true when CORS_ORIGINS is `*` (list the origins)');
+  const headersTimeoutMs = e.HEADERS_TIMEOUT_MS ?? 10_000;
+  const requestTimeoutMs = e.REQUEST_TIMEOUT_MS ?? 30_000;
+  // node:http refuses a headers timeout longer than the request timeout.
+  if (headersTimeoutMs > requestTimeoutMs) problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   if (problems.length) throw new ConfigError(problems);
 
   const limits = Object.fromEntries(
@@ -196,6 +247,9 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
     playground: e.PLAYGROUND ?? mode === 'demo',
     requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? 5_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    maxConnections: e.MAX_CONNECTIONS ?? 1024,
     limits,
     providers: mode === 'production' ? productionProviders(e) : demoProviders(e),
     simulatorDataPath: e.SIMULATOR_DATA,
@@ -204,6 +258,13 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
       DROPLIT: e.DROPLIT_SIMULATOR_PORT ?? 4102,
       PASSBOLT: e.PASSBOLT_SIMULATOR_PORT ?? 4103,
       BELLADATI: e.BELLADATI_SIMULATOR_PORT ?? 4104,
+    },
+    // Closed unless listed; demo mode also opens to any loopback origin, so a web app in development works.
+    cors: {
+      origins: e.CORS_ORIGINS ?? [],
+      loopbackOrigins: e.CORS_ORIGINS === undefined && mode === 'demo',
+      credentials: e.CORS_CREDENTIALS ?? false,
+      maxAgeS: e.CORS_MAX_AGE_S ?? 600,
     },
   });
 }

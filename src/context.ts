@@ -2,18 +2,29 @@
  * The per-request state: everything that belongs to one GraphQL operation is born here and nowhere
  * else. Shared state (config, connection pools, logger, schema) holds no user data.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { createLoaders, type LoaderOptions, type RequestLoaders } from './loaders.js';
+import type { Logger } from './logger.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { RequestHeaders } from './providers/request-headers.js';
 import { createUpstreamTally, type UpstreamTally } from './providers/request-scope.js';
 
 export interface GatewayContext {
   loaders: RequestLoaders;
   /** This request's upstream calls so far (for its log line). */
   upstream: UpstreamTally;
+  /** The request's id: the client's `X-Request-Id` when well-formed, else a fresh UUID; echoed as `x-request-id`. */
+  requestId: string;
+  /** The gateway's logger bound to this request's id: every line about this request goes through it. */
+  log: Logger;
 }
 
-export function createContext(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: Omit<LoaderOptions, 'tally'>): GatewayContext {
+export interface ContextOptions extends Omit<LoaderOptions, 'tally'> {
+  requestId: string;
+  log: Logger;
+}
+
+export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions): GatewayContext {
+  const { requestId, log, ...loaderOptions } = options;
   const upstream = createUpstreamTally();
-  return { loaders: createLoaders(registry, headers, { ...options, tally: upstream }), upstream };
+  return { loaders: createLoaders(registry, headers, { ...loaderOptions, tally: upstream }), upstream, requestId, log };
 }

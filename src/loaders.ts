@@ -10,12 +10,20 @@
  *   (DataLoader's "loading by alternative keys"). When `me` and `user` run in the same operation,
  *   the `userById` batch waits for `me` first and serves a matching id from it, so `me` plus
  *   `user(id: <my id>)` costs one upstream call whatever order the fields come in.
+ *
+ * The batch contract, the same for every provider: an adapter's `fetchUsers` always resolves one slot
+ * per id, a user or a GatewayError, and a failure shared by the whole batch (credentials missing,
+ * malformed or refused, the provider down, throttling or too slow) is put in every slot. So the batch
+ * function below never rejects, each field gets its own error with its code and provider, and
+ * DataLoader caches a failed id like a found one: within one request an id is asked upstream at most
+ * once, whether it succeeded or failed, and asking for it again (another field, a later tick) costs no
+ * further call. A new request asks again.
  */
 import DataLoader from 'dataloader';
-import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from './errors.js';
 import type { ProviderName, UserModel } from './model.js';
 import { createRequestScope, type RequestScope, type UpstreamTally } from './providers/request-scope.js';
+import type { RequestHeaders } from './providers/request-headers.js';
 import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
@@ -43,7 +51,7 @@ export interface LoaderOptions {
   onBatch?: (provider: ProviderName, size: number) => void;
 }
 
-export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpHeaders, options: LoaderOptions): RequestLoaders {
+export function createLoaders(registry: ProviderRegistry, headers: RequestHeaders, options: LoaderOptions): RequestLoaders {
   const byProvider = new Map<ProviderName, ProviderLoaders>();
   // One deadline for every upstream call of this request, started when the first provider is touched.
   let scope: RequestScope | undefined;
@@ -65,7 +73,7 @@ export function createLoaders(registry: ProviderRegistry, headers: IncomingHttpH
 
 function createProviderLoaders<Creds>(
   adapter: ProviderAdapter<Creds>,
-  headers: IncomingHttpHeaders,
+  headers: RequestHeaders,
   fetchOptions: FetchOptions,
   onBatch: LoaderOptions['onBatch'],
 ): ProviderLoaders {
@@ -87,11 +95,13 @@ function createProviderLoaders<Creds>(
       }
       if (missing.length > 0) {
         onBatch?.(adapter.provider, missing.length);
+        // Adapters never reject (settleBatch) but for a bug; even then every slot gets the error,
+        // so DataLoader treats all failures alike.
         const fetched = await adapter.fetchUsers(
           missing.map((i) => ids[i]!),
           credentials,
           options(),
-        );
+        ).catch((error: unknown) => missing.map(() => (error instanceof Error ? error : new Error(String(error)))));
         missing.forEach((slot, j) => {
           results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
         });

@@ -12,6 +12,8 @@ export interface GatewayMetrics extends UpstreamObserver {
   readonly registry: Registry;
   /** One GraphQL request finished: its outcome and the error codes it carried. */
   onRequest(result: { durationMs: number; errorCodes: Array<{ code: string; provider?: string }> }): void;
+  /** An operation was refused before execution for going over `limit` (a client's mistake, not an error of the gateway). */
+  onRefused(limit: string): void;
   onBatch(provider: ProviderName, size: number): void;
   requestStarted(): void;
   requestFinished(): void;
@@ -42,6 +44,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     name: 'usergraph_graphql_request_duration_seconds',
     help: 'Time to answer a GraphQL request.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const refused = new Counter({
+    name: 'usergraph_operations_refused_total',
+    help: 'Operations refused before execution for going over a limit, by limit (tokens, aliases, depth, directives, introspection_depth, upstream_calls).',
+    labelNames: ['limit'],
     registers: [registry],
   });
   const inFlightRequests = new Gauge({
@@ -105,6 +113,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       requests.inc({ outcome: errorCodes.length ? 'error' : 'ok' });
       duration.observe(durationMs / 1000);
       for (const e of errorCodes) errors.inc({ code: e.code, provider: e.provider ?? '' });
+    },
+    onRefused(limit) {
+      refused.inc({ limit });
     },
     onBatch(provider, size) {
       batchSize.observe({ provider }, size);

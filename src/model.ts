@@ -19,6 +19,12 @@ export type ProviderName = (typeof PROVIDERS)[number];
  */
 export type DateTimeValue = string | GatewayError;
 
+/**
+ * A non-null field's value, or the error explaining why the provider's record held none that could
+ * be read: the error lands on that one field, the rest of the user still resolves (as DateTimeValue).
+ */
+export type FieldValue<T> = T | GatewayError;
+
 export interface GroupModel {
   id: string;
   name: string | null;
@@ -42,7 +48,8 @@ export interface UserModelBase {
   givenName: string | null;
   middleName: string | null;
   familyName: string | null;
-  active: boolean;
+  /** An error only when the provider's record carries no readable flag (never guessed). */
+  active: FieldValue<boolean>;
   createdAt: DateTimeValue | null;
   updatedAt: DateTimeValue | null;
   lastLoginAt: DateTimeValue | null;

@@ -18,7 +18,7 @@ const UNIFIED = `id
     updatedAt
     lastLoginAt
     avatarUrl
-    groups { id name }
+    groups { id groupId name }
     roles { value scope }`;
 
 const PLACEHOLDERS = {

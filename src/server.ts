@@ -5,7 +5,13 @@
  * The front door serves `/graphql` (GET and POST, per the GraphQL-over-HTTP spec), `/healthz`
  * (liveness), `/readyz` (readiness, per provider), `/metrics` (Prometheus), caps the request body, answers malformed JSON with a GraphQL-shaped 400 (never an HTML page or a
  * stack trace), and hands everything else to Apollo's `executeHTTPGraphQLRequest`.
+ *
+ * Every request gets an id (the client's `X-Request-Id` when well-formed, else a UUID), echoed as
+ * `x-request-id` and bound to every log line about that request. A client's own mistakes (a bad
+ * request target, a body cut short, bytes that are not UTF-8) are answered or dropped quietly and
+ * logged at debug: only the gateway's own failures are errors.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
@@ -15,6 +21,7 @@ import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
 import { createErrorMaskingPlugin, formatError } from './plugins/error-masking.js';
 import { createLimitRules, createUpstreamBudgetPlugin } from './plugins/operation-limits.js';
+import { createReadOnlyPlugin } from './plugins/read-only.js';
 import { createRegistry, type ProviderRegistry } from './providers/registry.js';
 import { createSchema } from './schema.js';
 import { createPlayground, wantsPlayground } from './playground.js';
@@ -23,6 +30,7 @@ import { createOperationLogPlugin } from './plugins/operation-log.js';
 import { PROVIDERS, type ProviderName } from './model.js';
 import type { UpstreamAttempt } from './providers/http.js';
 import { playgroundTabs } from './playground-examples.js';
+import { createCors, CSRF_PREFLIGHT_HEADERS } from './cors.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -63,7 +71,13 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
-    csrfPrevention: true,
+    // The gateway drains on SIGTERM/SIGINT itself (start.ts). Apollo's own handler (on unless
+    // NODE_ENV=test) would stop the server and re-raise the signal, killing in-flight requests.
+    stopOnTerminationSignals: false,
+    // Apollo's own messages go through the gateway's JSON logger, never as plain text.
+    logger: deps.logger,
+    // A provider credential header forces a browser preflight just like Apollo's own headers do.
+    csrfPrevention: { requestHeaders: CSRF_PREFLIGHT_HEADERS },
     allowBatchedHttpRequests: false,
     // Apollo's own token limit answers 400 GRAPHQL_PARSE_FAILED before validation runs.
     parseOptions: { maxTokens: config.limits.maxTokens },
@@ -72,6 +86,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     formatError,
     plugins: [
       createErrorMaskingPlugin(deps.logger),
+      createReadOnlyPlugin(),
       createUpstreamBudgetPlugin(config.limits, (provider, ids) => {
         const perCall = registry.get(provider as ProviderName)?.idsPerCall ?? 1;
         return Math.ceil(ids / perCall);
@@ -87,21 +102,69 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
 
   const playground = config.playground ? createPlayground({ endpoint: '/graphql', tabs: playgroundTabs(config.mode === 'demo'), persistHeaders: config.mode === 'demo' }) : undefined;
 
-  const httpServer = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      deps.logger.error({ err: error }, 'unhandled error in the HTTP handler');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.destroy();
-    });
-  });
-  httpServer.headersTimeout = 10_000;
-  httpServer.requestTimeout = 30_000;
+  /** Requests being answered; shutdown waits for them. */
+  let inFlight = 0;
+  let onDrained: (() => void) | undefined;
+
+  const httpServer = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      // Node enforces the two timeouts above only when it checks, every 30 s by default: a client
+      // trickling its headers would hold a connection up to 30 s past the setting.
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+    },
+    (req, res) => {
+      const requestId = requestIdFrom(req.headers['x-request-id']);
+      const log = deps.logger.child({ requestId });
+      res.setHeader('x-request-id', requestId);
+      // While shutting down, tell keep-alive clients to reconnect (elsewhere).
+      if (stopping) res.setHeader('connection', 'close');
+      inFlight++;
+      res.once('close', () => {
+        if (--inFlight === 0) onDrained?.();
+      });
+      handle(req, res, requestId, log).catch((error: unknown) => {
+        if (clientWentAway(req, error)) {
+          log.debug({ reason: 'client-gone' }, 'the client went away mid-request');
+          res.destroy();
+          return;
+        }
+        log.error({ err: error }, 'unhandled error in the HTTP handler');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.destroy();
+      });
+    },
+  );
   httpServer.keepAliveTimeout = 5_000;
+  // Past the cap Node closes each new connection at once; one warning a minute says so.
+  httpServer.maxConnections = config.maxConnections;
+  let lastDropWarning = 0;
+  httpServer.on('drop', () => {
+    const now = Date.now();
+    if (now - lastDropWarning < 60_000) return;
+    lastDropWarning = now;
+    deps.logger.warn({ maxConnections: config.maxConnections }, 'connection limit reached: new connections are closed');
+  });
 
   const contextOptions = { deadlineMs: config.requestDeadlineMs, onBatch: (provider: ProviderName, size: number) => metrics.onBatch(provider, size) };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+  const applyCors = createCors(config.cors);
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    } catch {
+      refuse(res, log, 400, 'BAD_REQUEST', 'The request target is not a valid URL.', 'invalid-url');
+      return;
+    }
+    // CORS first, so a page may read every answer (503 too); a preflight ends here (204), never reaching Apollo.
+    if (url.pathname === '/graphql' && (await applyCors(req, res))) return;
+    if (stopping && url.pathname !== '/healthz' && url.pathname !== '/readyz' && url.pathname !== '/metrics') {
+      refuse(res, log, 503, 'SHUTTING_DOWN', 'The gateway is shutting down. Retry the request.', 'shutting-down');
+      return;
+    }
     if (url.pathname === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
       return;
@@ -123,10 +186,25 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       sendJson(res, 404, { errors: [{ message: 'Not found. The GraphQL endpoint is /graphql.', extensions: { code: 'NOT_FOUND' } }] });
       return;
     }
+    if (!playground && wantsPlayground(req.method, req.headers.accept, url.searchParams)) {
+      sendPlaygroundOff(res);
+      return;
+    }
 
-    const body = await readBody(req, config.requestMaxBodyBytes);
-    if (body === 'too-large') {
-      sendJson(res, 413, { errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST' } }] });
+    const raw = await readBody(req, config.requestMaxBodyBytes);
+    if (raw === 'aborted') {
+      log.debug({ reason: 'client-aborted' }, 'the client closed the connection before sending the whole body');
+      res.destroy();
+      return;
+    }
+    if (raw === 'too-large') {
+      refuse(res, log, 413, 'BAD_REQUEST', 'Request body too large.', 'body-too-large');
+      return;
+    }
+    // Never replace bad bytes with U+FFFD: an id altered that way would reach a provider.
+    const body = decodeUtf8(raw);
+    if (body === undefined) {
+      refuse(res, log, 400, 'BAD_REQUEST', 'The request body is not valid UTF-8.', 'invalid-utf8');
       return;
     }
 
@@ -139,7 +217,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       try {
         parsedBody = body.length ? JSON.parse(body) : undefined;
       } catch {
-        sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+        refuse(res, log, 400, 'BAD_REQUEST', 'The request body is not valid JSON.', 'invalid-json');
         return;
       }
     }
@@ -151,7 +229,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => (context = createContext(registry, req.headers, contextOptions)),
+        context: async () => (context = createContext(registry, req.headersDistinct, { ...contextOptions, requestId, log })),
       });
     } finally {
       context?.loaders.dispose();
@@ -168,6 +246,40 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     }
+  }
+
+  let stopPromise: Promise<void> | undefined;
+
+  /**
+   * Draining keeps the listener open, so a load balancer's fresh probe reads 503 from `/readyz` and a
+   * new request gets a clear SHUTTING_DOWN instead of a refused connection. In-flight requests finish
+   * (within `shutdownTimeoutMs`); then every connection is closed, and the upstream pools.
+   */
+  async function drainAndClose(): Promise<void> {
+    stopping = true;
+    // Idle keep-alive connections would only learn of the shutdown on their next request.
+    httpServer.closeIdleConnections();
+    if (inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const bound = setTimeout(resolve, config.shutdownTimeoutMs);
+        onDrained = () => {
+          clearTimeout(bound);
+          resolve();
+        };
+      });
+    }
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+    await apollo.stop();
+    await registry.close();
+  }
+
+  /** A client's mistake or a refusal before GraphQL: a GraphQL-shaped error, and a debug line. */
+  function refuse(res: ServerResponse, log: Logger, status: number, code: string, message: string, reason: string): void {
+    log.debug({ reason, status }, 'request refused');
+    sendJson(res, status, { errors: [{ message, extensions: { code } }] });
   }
 
   /** Ready unless stopping; each provider's breaker and load, so an operator sees a failing provider. */
@@ -196,23 +308,20 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
           resolve(`http://${shownHost}:${address.port}/graphql`);
         });
       }),
-    async stop() {
-      stopping = true;
-      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      httpServer.closeIdleConnections();
-      // In-flight requests finish; past the bound, whatever is left is cut.
-      const bound = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
-      await closed;
-      clearTimeout(bound);
-      await apollo.stop();
-      await registry.close();
+    stop() {
+      stopPromise ??= drainAndClose();
+      return stopPromise;
     },
   };
 }
 
-/** Reads the body as UTF-8, or 'too-large' past the limit (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
-  return new Promise((resolve, reject) => {
+/**
+ * Reads the body's bytes; 'too-large' past the limit (the rest is drained, not buffered); 'aborted'
+ * when the client goes away before the end, which is the client's business, not a gateway error.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    if (req.destroyed && !req.complete) return resolve('aborted');
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -221,9 +330,48 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-la
       if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', () => resolve('aborted'));
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
   });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text, or undefined when it is not valid UTF-8. */
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A client-chosen id is kept only when short and plain: it lands in logs and response headers. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** Errors that only mean the client hung up (its connection is gone, a reset, a write after close). */
+function clientWentAway(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return req.socket.destroyed || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+/** A browser opening /graphql with the playground off: say so, and how to turn it on. */
+function sendPlaygroundOff(res: ServerResponse): void {
+  const page =
+    '<!doctype html><html><head><meta charset="utf-8"><title>usergraph</title></head><body>' +
+    '<h1>The GraphQL playground is off</h1>' +
+    '<p>This is a usergraph GraphQL endpoint: send queries with <code>POST /graphql</code> (JSON body).</p>' +
+    '<p>The GraphiQL playground is on in demo mode and off in production. To serve it here, start the gateway with ' +
+    '<code>PLAYGROUND=true</code> (and <code>INTROSPECTION=true</code> for the schema docs).</p></body></html>';
+  res.writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
+  res.end(page);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

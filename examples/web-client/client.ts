@@ -36,6 +36,22 @@ export interface UsergraphClient {
   ): Promise<Result<TData>>;
 }
 
+/**
+ * The gateway could not be asked at all: not reachable, or what answered is not a GraphQL server.
+ * The message is one line for a person (`cannot reach the gateway at http://…: connection refused`);
+ * GraphQL errors are not thrown, they come back in `Result.errors`.
+ */
+export class UsergraphClientError extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UsergraphClientError';
+  }
+}
+
 export function createUsergraphClient(options: UsergraphClientOptions): UsergraphClient {
   const doFetch = options.fetch ?? fetch;
   // Each document is printed once.
@@ -44,13 +60,49 @@ export function createUsergraphClient(options: UsergraphClientOptions): Usergrap
     async request(document, ...args) {
       let query = printed.get(document);
       if (query === undefined) printed.set(document, (query = print(document)));
-      const res = await doFetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
-        body: JSON.stringify({ query, variables: args[0] ?? {} }),
-      });
-      const body = (await res.json()) as { data?: unknown; errors?: GraphQLErrorShape[] };
+      let res: Response;
+      try {
+        res = await doFetch(options.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
+          body: JSON.stringify({ query, variables: args[0] ?? {} }),
+        });
+      } catch (error) {
+        throw new UsergraphClientError(`cannot reach the gateway at ${options.url}: ${networkReason(error)}`, options.url, { cause: error });
+      }
+      let body: { data?: unknown; errors?: GraphQLErrorShape[] };
+      try {
+        body = (await res.json()) as typeof body;
+      } catch (error) {
+        throw new UsergraphClientError(`the server at ${options.url} answered HTTP ${res.status} without a GraphQL response: is it the gateway's /graphql URL?`, options.url, {
+          cause: error,
+        });
+      }
+      if (typeof body !== 'object' || body === null || (!('data' in body) && !Array.isArray(body.errors))) {
+        throw new UsergraphClientError(`the server at ${options.url} answered HTTP ${res.status} without a GraphQL response: is it the gateway's /graphql URL?`, options.url);
+      }
       return { data: (body.data ?? null) as never, errors: body.errors ?? [] };
     },
   };
+}
+
+/** Why fetch failed, in words: Node's fetch puts the socket error's code in `cause`. */
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'ERR_INVALID_URL':
+      return 'not a valid URL';
+    default:
+      return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  }
 }

@@ -5,6 +5,7 @@ import type { SyncanoUserModel } from '../providers/syncano/map-user.js';
 import type { DroplitUserModel } from '../providers/droplit/map-user.js';
 import type { PassboltUserModel } from '../providers/passbolt/map-user.js';
 import type { BellaDatiUserModel } from '../providers/belladati/map-user.js';
+import type { GroupParent } from '../resolvers/group.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -88,14 +89,25 @@ export type DroplitUser = User & {
   username: Scalars['String']['output'];
 };
 
-/** A group the user belongs to (SCIM `groups`, read-only). */
+/**
+ * A group the user belongs to (SCIM `groups`, read-only). A provider's group ids are unique only within
+ * that provider (Syncano group 3 and BellaDati group 3 are different groups), so `id` is the gateway's
+ * own id, unique across providers, and `groupId` is the provider's.
+ */
 export type Group = {
   __typename?: 'Group';
   description?: Maybe<Scalars['String']['output']>;
-  /** The provider's own group id. */
+  /** The provider's own group id, unique within that provider only (Passbolt: the `groupsUsers.groupId`). */
+  groupId: Scalars['ID']['output'];
+  /**
+   * Unique across all providers and stable, so a normalized client cache (`__typename` + `id`) never
+   * takes two providers' groups for one. Opaque: read `provider` and `groupId` rather than parsing it.
+   */
   id: Scalars['ID']['output'];
   /** The group's display name; null when the provider does not send it with the user (Passbolt). */
   name?: Maybe<Scalars['String']['output']>;
+  /** The provider the group belongs to. */
+  provider: Provider;
 };
 
 export type PassboltAvatar = {
@@ -396,7 +408,7 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DroplitAccess: ResolverTypeWrapper<DroplitAccess>;
   DroplitUser: ResolverTypeWrapper<DroplitUserModel>;
-  Group: ResolverTypeWrapper<Group>;
+  Group: ResolverTypeWrapper<GroupParent>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -424,7 +436,7 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   DroplitAccess: DroplitAccess;
   DroplitUser: DroplitUserModel;
-  Group: Group;
+  Group: GroupParent;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -506,8 +518,10 @@ export type DroplitUserResolvers<ContextType = GatewayContext, ParentType extend
 
 export type GroupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Group'] = ResolversParentTypes['Group']> = ResolversObject<{
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  groupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {

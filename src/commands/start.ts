@@ -8,7 +8,7 @@
 import { loadConfig, withSimulatorUrls, type GatewayConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createGateway } from '../server.js';
-import { DEMO_CREDENTIALS } from '../simulators/demo-credentials.js';
+import { credentialsFor } from '../simulators/credentials-for-data.js';
 import { loadSimulatorData, startSimulators, type Simulators } from '../simulators/index.js';
 
 export async function start(): Promise<void> {
@@ -43,19 +43,34 @@ export async function start(): Promise<void> {
   if (simulators) {
     process.stdout.write(
       `\nusergraph (demo) is running at ${url}\nOpen it in a browser, or send these headers to try each provider:\n` +
-        Object.entries(DEMO_CREDENTIALS)
+        // Taken from the data the simulators run on, so a custom SIMULATOR_DATA file prints its own.
+        Object.entries(credentialsFor(simulators.data))
           .map(([provider, headers]) => `  ${provider}\n${Object.entries(headers).map(([k, v]) => `    ${k}: ${v}`).join('\n')}`)
           .join('\n') +
         '\n\n',
     );
   }
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await gateway.stop();
-    await simulators?.close();
-    process.exit(0);
+  /**
+   * Drains (readiness 503 at once, in-flight requests finish within SHUTDOWN_TIMEOUT_MS, new ones get
+   * SHUTTING_DOWN), closes the pools and exits 0. Repeated signals are ignored: one Ctrl-C under
+   * `npm start` can arrive twice (the terminal and npm both forward it).
+   */
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
+    try {
+      await gateway.stop();
+      await simulators?.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', (signal) => void shutdown(signal));
+  process.on('SIGTERM', (signal) => void shutdown(signal));
 }

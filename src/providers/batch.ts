@@ -1,27 +1,27 @@
 /**
- * Helpers for an adapter's `fetchUsers` batch contract: one slot per id, a GatewayError in a slot
- * that failed, and the whole batch rejected only when every slot failed for the same batch-wide
- * reason (the credential was refused, the provider is down or throttling), so it is reported once.
+ * The one batch contract of every adapter's `fetchUsers`: it always resolves an array in key order,
+ * one slot per id, with a GatewayError in each slot that failed, and never rejects. A failure shared
+ * by the whole batch (missing or malformed credentials, the credential refused, the provider down,
+ * throttling or too slow) is put in every slot, so each field gets its own error, and DataLoader
+ * caches it per key for the rest of the request exactly as it caches a single user's failure.
  */
-import { ErrorCode, GatewayError, isGatewayError } from '../errors.js';
+import { isGatewayError, type GatewayError } from '../errors.js';
 
-/** Failures that say nothing about one user but about the credential or the provider. */
-const BATCH_WIDE_CODES: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.UNAUTHENTICATED,
-  ErrorCode.PROVIDER_UNAVAILABLE,
-  ErrorCode.PROVIDER_TIMEOUT,
-  ErrorCode.RATE_LIMITED,
-]);
-
-/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and fails the batch. */
+/** One failed user becomes its slot's error; anything that is not a gateway error is a bug and is rethrown. */
 export function asSlotError(error: unknown): GatewayError {
   if (isGatewayError(error)) return error;
   throw error;
 }
 
-/** Throws the shared error when every slot failed with the same batch-wide code. */
-export function throwIfAllFailedAlike<T>(results: ReadonlyArray<T | GatewayError>): void {
-  const first = results[0];
-  if (!(first instanceof GatewayError) || !BATCH_WIDE_CODES.has(first.code)) return;
-  if (results.every((r) => r instanceof GatewayError && r.code === first.code)) throw first;
+/**
+ * Runs a batch read of `size` ids; when it fails as a whole with a gateway error, that error fills
+ * every slot. A bug (any other error) still rejects.
+ */
+export async function settleBatch<T>(size: number, read: () => Promise<Array<T | GatewayError>>): Promise<Array<T | GatewayError>> {
+  try {
+    return await read();
+  } catch (error) {
+    const shared = asSlotError(error);
+    return Array.from({ length: size }, () => shared);
+  }
 }

@@ -44,6 +44,7 @@ function parseOffset(zone: string | undefined): number {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
 }
 
+const SIGNED = /^[+-]/;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const RFC1123 = /^(?:[a-z]{3},\s*)?(\d{1,2})\s+([a-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})\s*(GMT|UTC|UT|Z|[+-]\d{4})?$/i;
 
@@ -58,25 +59,32 @@ export function rfc1123ToRfc3339Utc(raw: string): string | null {
   const month = MONTHS.indexOf(mon!.toLowerCase());
   if (month < 0) return null;
   const pad = (v: string) => v.padStart(2, '0');
-  const offset = zone && /^[+-]/.test(zone) ? `${zone.slice(0, 3)}:${zone.slice(3)}` : 'Z';
+  const offset = zone && SIGNED.test(zone) ? `${zone.slice(0, 3)}:${zone.slice(3)}` : 'Z';
   return isoToRfc3339Utc(`${y}-${pad(String(month + 1))}-${pad(d!)}T${h}:${mi}:${s}${offset}`);
 }
 
 /**
  * Builds a model date field: null when the provider sent nothing (null, absent, or ""), the
- * normalised string when it parses, otherwise a `PROVIDER_BAD_RESPONSE` error for that one field.
+ * normalised string when it parses, otherwise (an unreadable string, or a number, object or any
+ * other type) a `PROVIDER_BAD_RESPONSE` error for that one field.
  */
 export function toDateTimeValue(
-  raw: string | null | undefined,
+  raw: unknown,
   parse: (raw: string) => string | null,
   provider: ProviderName,
   field: string,
 ): DateTimeValue | null {
   if (raw === null || raw === undefined || raw === '') return null;
-  const value = parse(raw);
+  const value = typeof raw === 'string' ? parse(raw) : null;
   if (value !== null) return value;
   return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, `${provider.toLowerCase()}: ${field} is not a valid timestamp`, {
     provider,
     reason: 'BAD_TIMESTAMP',
   });
 }
+
+/**
+ * The patterns above, which run on provider text: each is anchored and each unbounded repetition
+ * is followed by a character it cannot match, so a match attempt is linear in the input.
+ */
+export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { ISO, RFC1123, SIGNED };

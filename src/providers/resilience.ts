@@ -8,10 +8,14 @@
  * loop is ours because its rules (Retry-After only when it fits the deadline, a budget shared across
  * requests, no retry once the deadline has passed) are not expressible with cockatiel's backoffs.
  *
- * Defaults follow the reliability anchors (Envoy, AWS SDK standard mode, Hystrix):
+ * Defaults follow the usual settings of Envoy, the AWS SDKs' standard retry mode and Hystrix:
  * 2 retries (3 attempts), backoff random(0, min(500, 50·2^n)) ms, retries ≤ 20 % of requests over
  * 10 s with a floor of 3 per second, the breaker opening after 5 consecutive failures or ≥ 50 %
  * failures over ≥ 20 calls in 10 s, open for 5 s then one probe, at most 64 requests in flight.
+ *
+ * The guard keeps its own time on a `ResilienceClock` (the breaker's open period, the retry budget's
+ * window, the waits between attempts), so a test can step time by hand instead of sleeping. The
+ * failure-rate window is cockatiel's SamplingBreaker's own and runs on the wall clock.
  */
 import {
   BrokenCircuitError,
@@ -22,10 +26,23 @@ import {
   bulkhead,
   circuitBreaker,
   handleWhen,
+  type IBackoff,
+  type IBackoffFactory,
   type IBreaker,
 } from 'cockatiel';
 import { ErrorCode, GatewayError, isGatewayError } from '../errors.js';
 import type { ProviderName } from '../model.js';
+
+/** The guard's sense of time. */
+export interface ResilienceClock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** Resolves after `ms` milliseconds of this clock, or as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** `performance.now()` and real timers. */
+export const SYSTEM_CLOCK: ResilienceClock = Object.freeze({ now: () => performance.now(), sleep });
 
 export interface ResilienceOptions {
   /** Retries after the first attempt (reads only). */
@@ -46,6 +63,8 @@ export interface ResilienceOptions {
   breakerOpenMs: number;
   /** Most requests in flight to this provider; the excess fails fast. */
   maxInFlight: number;
+  /** Measures the open period and the retry budget's window, and waits between attempts. */
+  clock: ResilienceClock;
 }
 
 export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = Object.freeze({
@@ -61,6 +80,7 @@ export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = Object.freeze({
   breakerWindowMs: 10_000,
   breakerOpenMs: 5_000,
   maxInFlight: 64,
+  clock: SYSTEM_CLOCK,
 });
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -68,7 +88,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 /** What one attempt produced, as far as the guard cares. */
 export interface AttemptOutcome {
   status: number;
-  /** The provider is throttling (429, or whatever status its contract uses for it, e.g. BellaDati's 503). */
+  /** The provider is throttling (429, or whatever status that provider throttles with, e.g. BellaDati's 503). */
   throttled?: boolean;
   /** `Retry-After`, in seconds, when the upstream sent a usable one. */
   retryAfterSeconds?: number;
@@ -149,7 +169,7 @@ class RetryBudget {
     this.buckets = Array.from({ length: size }, () => ({ second: -1, requests: 0, retries: 0 }));
   }
   private bucket(): { second: number; requests: number; retries: number } {
-    const second = Math.floor(performance.now() / 1000);
+    const second = Math.floor(this.options.clock.now() / 1000);
     const b = this.buckets[second % this.buckets.length]!;
     if (b.second !== second) Object.assign(b, { second, requests: 0, retries: 0 });
     return b;
@@ -175,6 +195,23 @@ class RetryBudget {
   }
 }
 
+/**
+ * The breaker's open period, measured on `clock`. Cockatiel opens the breaker, asks this factory for
+ * the wait (which marks when it opened) and then lets a probe through once
+ * `Date.now() - openedAt >= duration`; a duration that is Infinity until `ms` have passed on `clock`,
+ * then 0, puts that decision on `clock`. Requests that queued behind a probe which failed see the new
+ * period too, so they fail fast instead of probing again.
+ */
+function openPeriod(clock: ResilienceClock, ms: number): IBackoffFactory<unknown> {
+  const opened = (at: number): IBackoff<unknown> => ({
+    get duration() {
+      return clock.now() - at < ms ? Infinity : 0;
+    },
+    next: () => opened(clock.now()),
+  });
+  return { next: () => opened(clock.now()) };
+}
+
 export function createUpstreamGuard(provider: ProviderName, overrides: Partial<ResilienceOptions> = {}): UpstreamGuard {
   const options: ResilienceOptions = { ...DEFAULT_RESILIENCE, ...overrides };
   const failed = (r: unknown) => isProviderFailure(r as AttemptOutcome);
@@ -182,7 +219,7 @@ export function createUpstreamGuard(provider: ProviderName, overrides: Partial<R
     // Transport failures count, gateway-side refusals (bad response, too large) do not.
     handleWhen(isRetryableError).orWhenResult(failed),
     {
-      halfOpenAfter: options.breakerOpenMs,
+      halfOpenAfter: openPeriod(options.clock, options.breakerOpenMs),
       breaker: new EitherBreaker([
         new ConsecutiveBreaker(options.breakerConsecutiveFailures),
         new SamplingBreaker({
@@ -229,11 +266,11 @@ export function createUpstreamGuard(provider: ProviderName, overrides: Partial<R
         if (outcome.ok) return outcome.value;
         throw outcome.error;
       }
-      await sleep(delay, run.signal);
+      await options.clock.sleep(delay, run.signal);
     }
   }
 
-  /** The wait before the next attempt, or undefined when there is no time left for one. */
+  /** The wait before the next attempt, or undefined when there is no time left for one (the deadline is on the request's performance.now() clock). */
   function nextDelay(outcome: { ok: true; value: AttemptOutcome } | { ok: false; error: unknown }, n: number, deadlineAt: number): number | undefined {
     const left = deadlineAt - performance.now();
     const retryAfter = outcome.ok ? outcome.value.retryAfterSeconds : undefined;

@@ -2,12 +2,12 @@
  * The interface every provider adapter implements. A fifth provider is one folder under
  * `src/providers/`, one SDL file under `schema/providers/` and one line in `registry.ts`.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ProviderName, UserModel } from '../model.js';
 import type { GatewayError } from '../errors.js';
 import type { ResilienceOptions, UpstreamGuard } from './resilience.js';
 import type { UpstreamObserver } from './http.js';
+import type { RequestHeaders } from './request-headers.js';
 
 /** Settings every provider has; each adapter's config type extends this. */
 export interface ProviderConfigBase {
@@ -66,12 +66,13 @@ export interface ProviderAdapter<Creds = unknown> {
    */
   readonly idsPerCall?: number;
   /**
-   * Reads this provider's credentials from the GraphQL request's headers (lower-case names, as
-   * node:http gives them), falling back to configured defaults where the provider allows it.
-   * Never throws and never calls upstream: absent credentials are reported by `fetchUsers`/`fetchMe`
-   * as `UNAUTHENTICATED` without an upstream call.
+   * Reads this provider's credentials from the GraphQL request's headers (`req.headersDistinct`:
+   * lower-case names, every value received, so a repeated header is seen as such), falling back to
+   * configured defaults where the provider allows it. Never throws and never calls upstream: absent
+   * or malformed credentials are reported by `fetchUsers`/`fetchMe` as `UNAUTHENTICATED` without an
+   * upstream call.
    */
-  readCredentials(headers: IncomingHttpHeaders): Creds;
+  readCredentials(headers: RequestHeaders): Creds;
   /**
    * Validates a user id and returns its canonical form (ids the provider treats as equal map to
    * the same string; used as the DataLoader cache key). Throws `GatewayError(BAD_USER_INPUT)` for an
@@ -79,9 +80,10 @@ export interface ProviderAdapter<Creds = unknown> {
    */
   normalizeId(id: string): string;
   /**
-   * Fetches users by normalised id. Resolves to an array in key order and of the same length, with a
-   * `GatewayError` in each failed slot (DataLoader's batch contract). Rejects only when the whole
-   * batch failed.
+   * Fetches users by normalised id. Always resolves to an array in key order and of the same length,
+   * with a `GatewayError` in each failed slot (DataLoader's batch contract), and never rejects: a
+   * failure shared by the whole batch (missing, malformed or refused credentials, the provider down,
+   * throttling or too slow) is put in every slot. `settleBatch` (batch.ts) implements this.
    */
   fetchUsers(ids: readonly string[], creds: Creds, options?: FetchOptions): Promise<Array<UserModel | GatewayError>>;
   /** Fetches the user the credentials belong to. Rejects with a `GatewayError`. */

@@ -2,7 +2,8 @@
  * Fault injection for the simulators: how a provider misbehaves, scripted per request, so tests can
  * drive every failure the gateway must survive (status sequences, latency, a hung or trickling
  * upstream, a reset connection, a truncated or non-JSON body, a redirect, an oversized or deeply
- * nested body). Controlled over each simulator's `/__simulator/faults` API or in process.
+ * nested body, or a request held until a test lets it go). Controlled over each simulator's
+ * `/__simulator/faults` API or in process (the `gate` fault only in process).
  *
  * Rules form a queue: each request to the provider API takes the first rule whose `path` prefix
  * matches and that has uses left; with no rule left, the simulator answers normally.
@@ -29,7 +30,36 @@ export type Fault =
   /** A 200 JSON body of about `bytes` bytes. */
   | { kind: 'large'; bytes: number }
   /** A 200 JSON body nested `depth` arrays deep. */
-  | { kind: 'deep'; depth: number };
+  | { kind: 'deep'; depth: number }
+  /**
+   * Hold the real answer until `gate` opens (in process only): requests stay in flight upstream for
+   * exactly as long as a test needs, whatever the machine's speed. A request whose client gave up
+   * meanwhile is not answered.
+   */
+  | { kind: 'gate'; gate: Gate };
+
+/** Opens once; every request held by a `gate` fault on it is then answered. */
+export interface Gate {
+  readonly opened: Promise<void>;
+  readonly isOpen: boolean;
+  open(): void;
+}
+
+export function createGate(): Gate {
+  let open!: () => void;
+  let isOpen = false;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    opened,
+    get isOpen() {
+      return isOpen;
+    },
+    open() {
+      isOpen = true;
+      open();
+    },
+  };
+}
 
 export interface FaultRule {
   fault: Fault;
@@ -98,9 +128,18 @@ export function faultResponse(fault: Fault): { status: number; headers: Record<s
   }
 }
 
-/** Sends `payload` the way a fault that shapes delivery says (trickle, truncate); false when the fault does not shape delivery. */
+/** Sends `payload` the way a fault that shapes delivery says (gate, trickle, truncate); false when the fault does not shape delivery. */
 export function sendWithFault(fault: Fault, res: ServerResponse, status: number, headers: Record<string, string>, payload: string): boolean {
   const bytes = Buffer.from(payload, 'utf8');
+  // Over the HTTP control API a gate cannot arrive (it is not JSON): such a rule answers normally.
+  if (fault.kind === 'gate' && fault.gate?.opened instanceof Promise) {
+    void fault.gate.opened.then(() => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-length': bytes.length, ...headers });
+      res.end(bytes);
+    });
+    return true;
+  }
   if (fault.kind === 'truncate') {
     res.writeHead(status, { ...headers, 'content-length': bytes.length });
     res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));

@@ -14,7 +14,7 @@ const INACTIVE_TOKEN = Object.entries(DEMO.tokens).find(([, id]) => id === '126'
 const ALL_FIELDS = `
   id provider username email displayName givenName middleName familyName active
   createdAt updatedAt lastLoginAt locale timezone phone avatarUrl
-  groups { id name description }
+  groups { id provider groupId name description }
   roles { value scope }
   ... on BellaDatiUser { domainId info firstLoginAt }
 `;
@@ -39,7 +39,7 @@ const JOHN = {
   timezone: 'Europe/Prague',
   phone: '(555) 123 456 789',
   avatarUrl: null,
-  groups: [{ id: '56', name: 'My User Group nr.1', description: null }],
+  groups: [{ id: 'BELLADATI:56', provider: 'BELLADATI', groupId: '56', name: 'My User Group nr.1', description: null }],
   roles: [{ value: 'WORKSPACE_ADMIN', scope: null }],
   domainId: '45',
   info: "I'm pretty cool",
@@ -98,8 +98,8 @@ describe('BellaDati through GraphQL', () => {
       lastLoginAt: '2023-03-03T08:05:09Z',
       firstLoginAt: '2012-04-16T10:17:26Z',
       groups: [
-        { id: '56', name: 'My User Group nr.1', description: null },
-        { id: '345', name: 'My User Group nr.2', description: 'This is description' },
+        { id: 'BELLADATI:56', provider: 'BELLADATI', groupId: '56', name: 'My User Group nr.1', description: null },
+        { id: 'BELLADATI:345', provider: 'BELLADATI', groupId: '345', name: 'My User Group nr.2', description: 'This is description' },
       ],
       roles: [
         { value: 'DATASET_ADMIN', scope: null },
@@ -257,6 +257,7 @@ describe('BellaDati through GraphQL when BellaDati misbehaves', () => {
     users: [
       seed,
       { ...seed, id: '700', active: 'yes' },
+      { ...seed, id: '702', username: 702 },
       { ...seed, id: '701', lastLogin: 'Tue, 31 Feb 2016 11:40:58 GMT' },
     ],
     rateLimit: { requests: 4, perSeconds: 60 },
@@ -269,8 +270,21 @@ describe('BellaDati through GraphQL when BellaDati misbehaves', () => {
     await stack?.close();
   });
 
-  it('answers PROVIDER_BAD_RESPONSE for a record of the wrong shape', async () => {
+  it('answers PROVIDER_BAD_RESPONSE on active alone when its value is not a boolean (the user is null: active is non-null)', async () => {
     const res = await stack.gql(USER, { id: '700' }, TOKEN_ONLY);
+    expect(res.body.data.user).toBeNull();
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors![0]).toMatchObject({ path: ['user', 'active'], extensions: { code: 'PROVIDER_BAD_RESPONSE', provider: 'BELLADATI' } });
+  });
+
+  it('serves the record without active when active is not selected', async () => {
+    const res = await stack.gql('query($id: ID!) { user(provider: BELLADATI, id: $id) { id username email } }', { id: '700' }, TOKEN_ONLY);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.user).toMatchObject({ id: '700', username: 'myusername@example.com' });
+  });
+
+  it('answers PROVIDER_BAD_RESPONSE for the whole user when its username is of the wrong type', async () => {
+    const res = await stack.gql(USER, { id: '702' }, TOKEN_ONLY);
     expectOneError(res, 'user', { code: 'PROVIDER_BAD_RESPONSE', provider: 'BELLADATI' });
   });
 

@@ -209,6 +209,7 @@ describe('Droplit through GraphQL when Droplit misbehaves', () => {
     tokens: { [SERVER_TOKEN]: { type: 'server' } },
     users: [
       { ...base, id: `${ECO};badshape`, uniqueId: 'badshape', access: 'Full' },
+      { ...base, id: 42, uniqueId: 'noidentity' },
       { ...base, id: `${ECO};placeholder`, uniqueId: 'placeholder', createdAt: 'YYYY-MM-DD HH:MM:SS ENCODED' },
       { ...base, id: TEST_ID, uniqueId: 'test' },
     ],
@@ -221,8 +222,14 @@ describe('Droplit through GraphQL when Droplit misbehaves', () => {
     await stack?.close();
   });
 
-  it('answers PROVIDER_BAD_RESPONSE for a record of the wrong shape', async () => {
+  it('serves the rest of a record whose access list has the wrong type, with no access', async () => {
     const res = await stack.gql(USER, { id: `${ECO};badshape` }, TOKEN_ONLY);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.user).toMatchObject({ id: `${ECO};badshape`, uniqueId: 'badshape', ecosystemId: ECO, access: [] });
+  });
+
+  it('answers PROVIDER_BAD_RESPONSE when what identifies the user is of the wrong type', async () => {
+    const res = await stack.gql(USER, { id: `${ECO};noidentity` }, TOKEN_ONLY);
     expect(res.body.data.user).toBeNull();
     expect(res.body.errors![0]).toMatchObject({ path: ['user'], extensions: { code: 'PROVIDER_BAD_RESPONSE', provider: 'DROPLIT' } });
   });

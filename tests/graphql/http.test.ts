@@ -52,8 +52,15 @@ describe('the GraphQL HTTP front door', () => {
 
   it('blocks a simple (CSRF-able) GET that carries no preflight header', async () => {
     const url = `${stack.url}?query=${encodeURIComponent('{ me(provider: BELLADATI) { id } }')}`;
-    const res = await fetch(url, { headers: DEMO_CREDENTIALS.BELLADATI });
+    const res = await fetch(url, { headers: { cookie: 'session=1' } });
     expect(res.status).toBe(400);
+  });
+
+  it('serves a GET that carries a provider credential header (a browser preflights it, like apollo-require-preflight)', async () => {
+    const url = `${stack.url}?query=${encodeURIComponent('{ me(provider: BELLADATI) { id } }')}`;
+    const res = await fetch(url, { headers: DEMO_CREDENTIALS.BELLADATI });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).data.me.id).toBeTruthy();
   });
 
   it('refuses batched HTTP requests', async () => {

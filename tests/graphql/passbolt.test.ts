@@ -25,7 +25,7 @@ const CAROL_HEADERS = { 'X-Passbolt-Token': CAROL_TOKEN };
 const ALL_FIELDS = `
   id provider username email displayName givenName middleName familyName active
   createdAt updatedAt lastLoginAt locale timezone phone avatarUrl
-  groups { id name description }
+  groups { id provider groupId name description }
   roles { value scope }
   ... on PassboltUser {
     roleId setupCompleted deleted disabled isMfaEnabled
@@ -94,8 +94,8 @@ describe('Passbolt through GraphQL', () => {
       phone: null,
       avatarUrl: 'https://passbolt.local/avatars/view/f96d9b47-c804-4d7b-8100-4e13bf1469df/medium.jpg',
       groups: [
-        { id: '8a3c5c4e-e931-4e6b-854a-9b2e9afcd3bc', name: null, description: null },
-        { id: '6e62b9bd-4289-41dc-be78-abf615160b39', name: null, description: null },
+        { id: 'PASSBOLT:8a3c5c4e-e931-4e6b-854a-9b2e9afcd3bc', provider: 'PASSBOLT', groupId: '8a3c5c4e-e931-4e6b-854a-9b2e9afcd3bc', name: null, description: null },
+        { id: 'PASSBOLT:6e62b9bd-4289-41dc-be78-abf615160b39', provider: 'PASSBOLT', groupId: '6e62b9bd-4289-41dc-be78-abf615160b39', name: null, description: null },
       ],
       roles: [{ value: 'user', scope: null }],
       roleId: 'a58de6d3-f52c-5080-b79b-a601a647ac85',

@@ -13,7 +13,7 @@ const USER_KEYS = (DEMO.users as Array<{ user_key: string }>).map((u) => u.user_
 const ALL_FIELDS = `
   id provider username email displayName givenName middleName familyName active
   createdAt updatedAt lastLoginAt locale timezone phone avatarUrl
-  groups { id name description }
+  groups { id provider groupId name description }
   roles { value scope }
   ... on SyncanoUser {
     profile { id owner revision createdAt updatedAt ownerPermissions groupPermissions otherPermissions group channel channelRoom links fields }
@@ -72,7 +72,7 @@ describe('Syncano through GraphQL', () => {
       timezone: null,
       phone: null,
       avatarUrl: null,
-      groups: [{ id: '1', name: 'witchers', description: null }],
+      groups: [{ id: 'SYNCANO:1', provider: 'SYNCANO', groupId: '1', name: 'witchers', description: null }],
       roles: [],
       profile: {
         id: '1',

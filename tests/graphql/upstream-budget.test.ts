@@ -17,15 +17,43 @@ describe('upstream-call budget', () => {
   const totalCalls = () => allSims().reduce((n, sim) => n + sim.requests().length, 0);
   const aliases = (provider: string, ids: string[]) => ids.map((id, i) => `${provider.toLowerCase()}${i}: user(provider: ${provider}, id: "${id}") { id }`).join(' ');
 
+  const metric = async (series: string) => {
+    const text = await (await fetch(stack.url.replace(/\/graphql$/, '/metrics'))).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+  const refusals = () => metric('usergraph_operations_refused_total{limit="upstream_calls"}');
+  const internalErrors = () => metric('usergraph_graphql_errors_total{code="INTERNAL_SERVER_ERROR",provider=""}');
+
+  it('answers five distinct ids at one provider (MAX_UPSTREAM_CALLS_PER_PROVIDER=5), one call each', async () => {
+    stack.clearRequests();
+    const res = await stack.gql(`{ ${aliases('BELLADATI', ['1', '2', '3', '4', '5'])} }`, undefined, DEMO_CREDENTIALS.BELLADATI);
+    expect(res.status).toBe(200);
+    expect(res.body.errors?.every((e: { extensions: { code: string } }) => e.extensions.code === 'NOT_FOUND') ?? true).toBe(true);
+    expect(stack.sims.belladati.requests()).toHaveLength(5);
+  });
+
   it('refuses six distinct ids at one provider with 400 OPERATION_TOO_EXPENSIVE, a clear message and no upstream call', async () => {
+    const refusedBefore = await refusals();
+    const internalBefore = await internalErrors();
     stack.clearRequests();
     const res = await stack.gql(`{ ${aliases('BELLADATI', ['1', '2', '3', '4', '5', '6'])} }`, undefined, DEMO_CREDENTIALS.BELLADATI);
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors).toHaveLength(1);
     expect(res.body.errors[0].extensions).toEqual({ code: 'OPERATION_TOO_EXPENSIVE' });
-    expect(res.body.errors[0].message).toMatch(/6 upstream calls .*5 per provider/);
+    expect(res.body.errors[0].message).toMatch(/6 upstream calls to BELLADATI.* limit of 5 per provider \(MAX_UPSTREAM_CALLS_PER_PROVIDER\)/);
     expect(totalCalls()).toBe(0);
+    expect(await refusals()).toBe(refusedBefore + 1);
+    expect(await internalErrors()).toBe(internalBefore);
+  });
+
+  it('answers ten calls spread over providers (MAX_UPSTREAM_CALLS=10)', async () => {
+    stack.clearRequests();
+    const query = `{ ${aliases('BELLADATI', ['1', '2', '3', '4', '5'])} ${aliases('DROPLIT', ['C573b86eeee43dd7ba0244f8a;u1', 'C573b86eeee43dd7ba0244f8a;u2', 'C573b86eeee43dd7ba0244f8a;u3', 'C573b86eeee43dd7ba0244f8a;u4', 'C573b86eeee43dd7ba0244f8a;u5'])} }`;
+    const res = await stack.gql(query, undefined, { ...DEMO_CREDENTIALS.BELLADATI, ...DEMO_CREDENTIALS.DROPLIT });
+    expect(res.status).toBe(200);
+    expect(totalCalls()).toBe(10);
   });
 
   it('refuses eleven calls spread over providers (each within its own limit), with no upstream call', async () => {
@@ -37,7 +65,7 @@ describe('upstream-call budget', () => {
     const res = await stack.gql(query, undefined, { ...DEMO_CREDENTIALS.BELLADATI, ...DEMO_CREDENTIALS.DROPLIT });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].extensions.code).toBe('OPERATION_TOO_EXPENSIVE');
-    expect(res.body.errors[0].message).toMatch(/11 upstream calls/);
+    expect(res.body.errors[0].message).toMatch(/11 upstream calls, .*limit of 10 in all \(MAX_UPSTREAM_CALLS\)/);
     expect(totalCalls()).toBe(0);
   });
 

@@ -5,6 +5,11 @@ import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import { startStack } from '../helpers/stack.js';
 
 const ME_PASSBOLT = JSON.stringify({ query: '{ me(provider: PASSBOLT) { id } }' });
+/** Polls until `probe` is true (the test's timeout bounds the wait). */
+async function until(probe: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await probe())) await new Promise((r) => setTimeout(r, 20));
+}
+
 const post = (url: string) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_CREDENTIALS.PASSBOLT }, body: ME_PASSBOLT });
 
@@ -14,7 +19,7 @@ describe('graceful shutdown', () => {
     try {
       stack.sims.passbolt.injectFaults([{ fault: { kind: 'latency', ms: 400 } }]);
       const inFlight = post(stack.url);
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => stack.sims.passbolt.requests().length > 0);
       const stopped = stack.gateway.stop();
       const res = await inFlight;
       expect(res.status).toBe(200);
@@ -52,7 +57,7 @@ describe('the usergraph process', () => {
     const { url, passboltSim } = await startProcess();
     await fetch(`${passboltSim}/__simulator/faults`, { method: 'POST', body: JSON.stringify([{ fault: { kind: 'latency', ms: 500 } }]) });
     const inFlight = post(url);
-    await new Promise((r) => setTimeout(r, 150));
+    await until(async () => ((await (await fetch(`${passboltSim}/__simulator/requests`)).json()) as unknown[]).length > 0);
     child!.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(200);

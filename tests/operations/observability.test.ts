@@ -102,6 +102,26 @@ describe('logs, metrics and health', () => {
     for (const canary of CANARIES) expect(text).not.toContain(canary);
   });
 
+  it('logs a refused operation once, at info, through the request logger, and counts it by limit, not as an internal error', async () => {
+    const metric = async (series: string) => {
+      const text = await (await fetch(stack.url.replace('/graphql', '/metrics'))).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : 0;
+    };
+    const refusedBefore = await metric('usergraph_operations_refused_total{limit="aliases"}');
+    const internalBefore = await metric('usergraph_graphql_errors_total{code="INTERNAL_SERVER_ERROR",provider=""}');
+    lines.length = 0;
+    const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: id`).join(' ');
+    const res = await stack.gql(`query TooMany { me(provider: PASSBOLT) { ${aliases} } }`, {}, { ...HEADERS, 'X-Request-Id': 'refusal-test-1' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    const logged = lines.map((l) => JSON.parse(l));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 30, msg: 'graphql operation', requestId: 'refusal-test-1', operation: 'TooMany', errors: ['GRAPHQL_VALIDATION_FAILED'], refused: ['aliases'] });
+    expect(await metric('usergraph_operations_refused_total{limit="aliases"}')).toBe(refusedBefore + 1);
+    expect(await metric('usergraph_graphql_errors_total{code="INTERNAL_SERVER_ERROR",provider=""}')).toBe(internalBefore);
+  });
+
   it('answers /healthz for liveness and /readyz with each provider and its breaker', async () => {
     const base = stack.url.replace('/graphql', '');
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { UserModel } from '../../src/model.js';
+import type { RequestHeaders } from '../../src/providers/request-headers.js';
 import { createBellaDatiAdapter, type BellaDatiConfig } from '../../src/providers/belladati/index.js';
 import { oauthAuthorization, percentEncode } from '../../src/providers/belladati/credentials.js';
 import { startBellaDatiSimulator, type BellaDatiSimulatorData } from '../../src/simulators/belladati/index.js';
@@ -34,16 +34,19 @@ const SEED = {
   groups: [{ id: '56', name: 'My User Group nr.1' }],
 };
 const PLAIN_USERNAME = 'jana/novakova?+bi@example.com';
+const UTF8_USERNAME = 'müller@例え.example';
+const UTF8_TOKEN = 'utf8-user-token-7c1d';
 
 const DATA: BellaDatiSimulatorData = {
   consumerKey: CONSUMER,
-  tokens: { [ADMIN_TOKEN]: '123', [PLAIN_TOKEN]: '124', [INACTIVE_TOKEN]: '126', [DEFAULT_TOKEN]: '123' },
+  tokens: { [ADMIN_TOKEN]: '123', [PLAIN_TOKEN]: '124', [INACTIVE_TOKEN]: '126', [DEFAULT_TOKEN]: '123', [UTF8_TOKEN]: '127' },
   users: [
     SEED,
     { ...SEED, id: '124', username: PLAIN_USERNAME, email: null, roles: [], firstName: undefined, lastName: undefined, name: 'Jana', surname: 'Nováková' },
     { ...SEED, id: '0125', username: 'zero@example.com', roles: [] },
     { ...SEED, id: '126', username: 'gone@example.com', active: false, roles: [] },
     { ...SEED, id: '222', username: 'other@example.com', domain_id: '7', roles: [] },
+    { ...SEED, id: '127', username: UTF8_USERNAME, email: UTF8_USERNAME, roles: [] },
   ],
 };
 
@@ -56,10 +59,22 @@ const BASE: Omit<BellaDatiConfig, 'baseUrl'> = {
 };
 const logger = createSilentLogger();
 
-const headers = (token?: string, username?: string): IncomingHttpHeaders => ({
-  ...(token === undefined ? {} : { 'x-belladati-token': token }),
-  ...(username === undefined ? {} : { 'x-belladati-username': username }),
+/** The request's headers as node:http's `headersDistinct` gives them, UTF-8 bytes read as Latin-1. */
+const headers = (token?: string, username?: string): RequestHeaders => ({
+  ...(token === undefined ? {} : { 'x-belladati-token': [token] }),
+  ...(username === undefined ? {} : { 'x-belladati-username': [latin1(username)] }),
 });
+/** What node:http makes of a header value the client sent as UTF-8: one character per byte. */
+const latin1 = (value: string) => Buffer.from(value, 'utf8').toString('latin1');
+
+/** The batch contract: fetchUsers resolves, with the same failure in every slot. */
+async function everySlot(promise: Promise<Array<UserModel | GatewayError>>): Promise<GatewayError> {
+  const results = await promise;
+  expect(results.length).toBeGreaterThan(0);
+  for (const slot of results) expect(slot).toBeInstanceOf(GatewayError);
+  expect(new Set(results.map((r) => JSON.stringify([(r as GatewayError).message, (r as GatewayError).extensions]))).size).toBe(1);
+  return results[0] as GatewayError;
+}
 
 async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
   const error = await promise.then(
@@ -266,10 +281,10 @@ describe('BellaDati adapter against the simulator', () => {
       expect(adapter.normalizeId('123456789012345678')).toBe('123456789012345678');
     });
 
-    it('rejects the whole batch with UNAUTHENTICATED when there is no token and no default', async () => {
+    it('fails every slot with UNAUTHENTICATED when there is no token and no default', async () => {
       const noDefault = createBellaDatiAdapter({ ...BASE, baseUrl: `${sim.url}/api` }, { logger });
       try {
-        const error = await rejection(noDefault.fetchUsers(['123', '124'], noDefault.readCredentials({})));
+        const error = await everySlot(noDefault.fetchUsers(['123', '124'], noDefault.readCredentials({})));
         expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'MISSING_CREDENTIALS', provider: 'BELLADATI' });
         expect(sim.requests()).toHaveLength(0);
       } finally {
@@ -281,22 +296,28 @@ describe('BellaDati adapter against the simulator', () => {
       ['a control character', 'nd7an9eba41c\u0001'],
       ['a tab', 'nd7an9\teba41c'],
       ['more than 4096 characters', 'x'.repeat(4097)],
+      ['a space', 'nd7an9 eba41c'],
+      ['a comma (two tokens joined)', 'nd7an9eba41c, nd7an9eba41c'],
+      ['a non-ASCII byte', 'nd7an9\u00e9ba41c'],
     ])('rejects a token with %s as MALFORMED_CREDENTIALS, without falling back to the default', async (_label, token) => {
-      const error = await rejection(users(['123'], token));
+      const error = await everySlot(users(['123', '124'], token));
       expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'MALFORMED_CREDENTIALS' });
       expect(error.message).not.toContain(token);
       expect(sim.requests()).toHaveLength(0);
     });
 
-    it('rejects a repeated token header as malformed', async () => {
-      const error = await rejection(adapter.fetchUsers(['123'], adapter.readCredentials({ 'x-belladati-token': [ADMIN_TOKEN, PLAIN_TOKEN] })));
-      expect(error.extensions.reason).toBe('MALFORMED_CREDENTIALS');
+    it('rejects a repeated token header as malformed, even with the same value twice', async () => {
+      for (const tokens of [[ADMIN_TOKEN, PLAIN_TOKEN], [ADMIN_TOKEN, ADMIN_TOKEN]]) {
+        const error = await everySlot(adapter.fetchUsers(['123'], adapter.readCredentials({ 'x-belladati-token': tokens })));
+        expect(error.extensions.reason).toBe('MALFORMED_CREDENTIALS');
+        expect(error.message).toBe('belladati: the X-BellaDati-Token header is malformed.');
+      }
       expect(sim.requests()).toHaveLength(0);
     });
   });
 
   describe('me', () => {
-    const me = (h: IncomingHttpHeaders) => adapter.fetchMe(adapter.readCredentials(h));
+    const me = (h: RequestHeaders) => adapter.fetchMe(adapter.readCredentials(h));
 
     it('reads GET /api/users/username/{username} with the caller token', async () => {
       const user = await me(headers(ADMIN_TOKEN, 'myusername@example.com'));
@@ -321,14 +342,26 @@ describe('BellaDati adapter against the simulator', () => {
     it('needs the username header', async () => {
       const error = await rejection(me(headers(ADMIN_TOKEN)));
       expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'MISSING_CREDENTIALS' });
-      expect(error.message).toContain('x-belladati-username');
+      expect(error.message).toContain('X-BellaDati-Username');
       expect(sim.requests()).toHaveLength(0);
     });
 
-    it('rejects a malformed username header as MALFORMED_CREDENTIALS', async () => {
-      const error = await rejection(me(headers(ADMIN_TOKEN, 'a\u0000b')));
-      expect(error.extensions.reason).toBe('MALFORMED_CREDENTIALS');
+    it.each([
+      ['a control character', headers(ADMIN_TOKEN, 'a\u0000b')],
+      ['sent twice', { ...headers(ADMIN_TOKEN), 'x-belladati-username': ['myusername@example.com', 'myusername@example.com'] }],
+      ['two usernames joined with a comma', headers(ADMIN_TOKEN, 'myusername@example.com, zero@example.com')],
+      ['bytes that are not UTF-8', { ...headers(ADMIN_TOKEN), 'x-belladati-username': ['m\u00fcller@example.com'] }],
+    ])('rejects a username header with %s as MALFORMED_CREDENTIALS, naming the header', async (_label, h) => {
+      const error = await rejection(me(h));
+      expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', provider: 'BELLADATI', reason: 'MALFORMED_CREDENTIALS' });
+      expect(error.message).toBe('belladati: the X-BellaDati-Username header is malformed.');
       expect(sim.requests()).toHaveLength(0);
+    });
+
+    it('decodes a non-ASCII username as UTF-8 and asks for that very user', async () => {
+      const user = await me(headers(UTF8_TOKEN, UTF8_USERNAME));
+      expect(user).toMatchObject({ id: '127', username: UTF8_USERNAME });
+      expect(sim.requests().map((r) => r.path)).toEqual(['/api/users/username/m%C3%BCller%40%E4%BE%8B%E3%81%88.example']);
     });
 
     it.each([['longer than 256 characters', `${'u'.repeat(257)}@example.com`], ['.', '.'], ['..', '..']])(
@@ -336,6 +369,7 @@ describe('BellaDati adapter against the simulator', () => {
       async (_label, username) => {
         const error = await rejection(me(headers(ADMIN_TOKEN, username)));
         expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', provider: 'BELLADATI' });
+        expect(error.message).toMatch(/^belladati: the X-BellaDati-Username header must be/);
         expect(sim.requests()).toHaveLength(0);
       },
     );
@@ -360,7 +394,7 @@ describe('BellaDati adapter against the simulator', () => {
     const results = await users(['123', '124', '999', '222', 'bad'], PLAIN_TOKEN);
     expectNoSecret(results);
     expectNoSecret(await adapter.fetchMe(adapter.readCredentials(headers(ADMIN_TOKEN, 'myusername@example.com'))));
-    const error = await rejection(users(['1'], `${ADMIN_TOKEN}\u0007`));
+    const error = await everySlot(users(['1'], `${ADMIN_TOKEN}\u0007`));
     expectNoSecret({ message: error.message, extensions: error.extensions });
   });
 });
@@ -445,9 +479,13 @@ describe('BellaDati adapter against a misbehaving upstream', () => {
     expect(error.message).not.toContain('maintenance');
   });
 
-  it('maps a malformed 200 to PROVIDER_BAD_RESPONSE naming the field', async () => {
-    const error = slotError((await adapter.fetchUsers(['202'], creds()))[0]);
-    expect(error.message).toBe('belladati: body.active: expected boolean');
+  it('keeps the user when active is malformed, with a PROVIDER_BAD_RESPONSE naming the field on active alone', async () => {
+    const [user] = await adapter.fetchUsers(['202'], creds());
+    expect((user as UserModel).username).toBe('myusername@example.com');
+    const active = (user as UserModel).active as unknown as GatewayError;
+    expect(active).toBeInstanceOf(GatewayError);
+    expect(active.code).toBe('PROVIDER_BAD_RESPONSE');
+    expect(active.message).toBe('belladati: body.active: expected boolean');
   });
 
   it('keeps the user when only a date is unreadable, with an error on that field', async () => {

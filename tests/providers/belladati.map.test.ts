@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { mapUser } from '../../src/providers/belladati/map-user.js';
 import { parseBellaDatiUserWire } from '../../src/providers/belladati/wire.js';
+import { droppedFields } from '../../src/providers/tolerant.js';
 
 /** The GET User Detail sample (`/api/users/123`), verbatim from BellaDati's doc page. */
 const SEED = {
@@ -175,16 +176,47 @@ describe('BellaDati adapter: parseBellaDatiUserWire', () => {
     expect(badResponse({ ...SEED, id: 'abc' }).message).toContain('body.id');
   });
 
-  it('rejects a record without domain_id', () => {
-    expect(badResponse(without(SEED, 'domain_id')).message).toContain('body.domain_id');
+  it('keeps a record without domain_id, with an error on domainId alone', () => {
+    const user = map(without(SEED, 'domain_id'));
+    expect(user.domainId).toBeInstanceOf(GatewayError);
+    expect((user.domainId as GatewayError).extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: 'BELLADATI', reason: 'BAD_FIELD' });
+    expect((user.domainId as GatewayError).message).toBe('belladati: body.domain_id: expected a digit string');
+    expect(user).toMatchObject({ id: '123', username: 'myusername@example.com', locale: 'cs', active: true });
   });
 
-  it('rejects an active flag that is not a boolean', () => {
-    expect(badResponse({ ...SEED, active: 'true' }).message).toContain('body.active');
+  it('turns an active flag that is not a boolean into an error on active alone, never a guess', () => {
+    const user = map({ ...SEED, active: 'true' });
+    expect(user.active).toBeInstanceOf(GatewayError);
+    expect((user.active as GatewayError).message).toBe('belladati: body.active: expected boolean');
+    expect((user.active as GatewayError).message).not.toContain('true');
+    expect(user).toMatchObject({ id: '123', displayName: 'John Middle Doe', domainId: '45' });
+    expect(droppedFields(user)).toEqual(['active']);
+    expect(map(without(SEED, 'active')).active).toBeInstanceOf(GatewayError);
   });
 
-  it('rejects a role without its role name', () => {
-    expect(badResponse({ ...SEED, roles: [{ name: 'ADMIN' }] }).message).toContain('body.roles.0.role');
+  it('leaves out a role without its role name, and a group without a digit-string id, keeping the others', () => {
+    const user = map({
+      ...SEED,
+      roles: [{ name: 'ADMIN' }, { role: 'REPORT_ADMIN' }, 'ADMIN', null],
+      groups: [{ id: 56, name: 'numeric id' }, { id: '345', name: 'kept' }, { name: 'no id' }],
+    });
+    expect(user.roles).toEqual([{ value: 'REPORT_ADMIN', scope: null }]);
+    expect(user.groups).toEqual([{ id: '345', name: 'kept', description: null }]);
+    expect(droppedFields(user)).toEqual(['roles[]', 'groups[]']);
+  });
+
+  it('answers a record without locale (or with locale of another type) with locale null and everything else', () => {
+    const expected = { ...map(SEED), locale: null };
+    expect(map(without(SEED, 'locale'))).toEqual(expected);
+    expect(map({ ...SEED, locale: 42 })).toEqual(expected);
+    expect(droppedFields(map({ ...SEED, locale: 42 }))).toEqual(['locale']);
+    expect(droppedFields(map(SEED))).toEqual([]);
+  });
+
+  it('reads roles or groups that are not lists, and a group name of another type, as empty', () => {
+    const user = map({ ...SEED, roles: 'ADMIN', groups: { id: '56' } });
+    expect([user.roles, user.groups]).toEqual([[], []]);
+    expect(map({ ...SEED, groups: [{ id: '56', name: 7 }] }).groups).toEqual([{ id: '56', name: null, description: null }]);
   });
 
   it('rejects a body that is not an object (an empty or non-JSON 200)', () => {
@@ -192,8 +224,15 @@ describe('BellaDati adapter: parseBellaDatiUserWire', () => {
     expect(badResponse({ users: [SEED] }).message).toContain('body.id');
   });
 
+  it('rejects a record without a usable username, the other identity field', () => {
+    expect(badResponse(without(SEED, 'username')).message).toBe('belladati: body.username: expected string');
+    expect(badResponse({ ...SEED, username: '' }).message).toContain('body.username');
+  });
+
   it('never copies the offending value into the message', () => {
     expect(badResponse({ ...SEED, username: 42, email: 'leak@example.com' }).message).not.toContain('42');
-    expect(badResponse({ ...SEED, firstName: 'SensitiveName'.split('') }).message).not.toContain('SensitiveName');
+    const user = map({ ...SEED, firstName: 'SensitiveName'.split(''), active: 'SensitiveFlag' });
+    expect(user.givenName).toBeNull();
+    expect(JSON.stringify([user, (user.active as GatewayError).message, droppedFields(user)])).not.toMatch(/Sensitive/);
   });
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { UserModel } from '../../src/model.js';
 import { createDroplitAdapter, type DroplitConfig } from '../../src/providers/droplit/index.js';
+import type { RequestHeaders } from '../../src/providers/request-headers.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 import { startDroplitSimulator, type DroplitSimulatorData } from '../../src/simulators/droplit/index.js';
 import { json, startSimulator, text, type RunningSimulator, type SimulatorHandler } from '../../src/simulators/http-simulator.js';
@@ -19,6 +19,7 @@ const TOKENS = [SERVER_TOKEN, ACCOUNT_TOKEN, USER_TOKEN, DEFAULT_TOKEN];
 const TEST_ID = `${ECO};test`;
 const PIPE_ID = `${OTHER_ECO};demoAlias|595d5c8883fa9b12685bc0c1`;
 const ODD_ID = `${OTHER_ECO};a;b |ü%2F/.. ?x=1#frag`;
+const UTF8_ID = `${ECO};tüst-東`;
 
 const user = (ecosystemId: string, uniqueId: string, extra: Record<string, unknown> = {}) => ({
   id: `${ecosystemId};${uniqueId}`,
@@ -41,6 +42,7 @@ const DATA: DroplitSimulatorData = {
     user(ECO, 'test', { meta: { $label: 'Test' }, email: 'test:::at:::test.com' }),
     user(OTHER_ECO, 'demoAlias|595d5c8883fa9b12685bc0c1', { access: [{ environmentId: 'E594b4b0e42a2ab152bca2196', accessLevel: 'Full' }] }),
     user(OTHER_ECO, 'a;b |ü%2F/.. ?x=1#frag', { email: 'odd@example.org' }),
+    user(ECO, 'tüst-東'),
   ],
 };
 
@@ -51,10 +53,13 @@ function adapterFor(baseUrl: string, extra: Partial<DroplitConfig> = {}) {
   return createDroplitAdapter({ ...BASE, baseUrl, ...extra }, { logger });
 }
 
-const headers = (token?: string, me?: string): IncomingHttpHeaders => ({
-  ...(token === undefined ? {} : { 'x-droplit-token': token }),
-  ...(me === undefined ? {} : { 'x-droplit-user': me }),
+/** The request's headers as node:http's `headersDistinct` gives them, UTF-8 bytes read as Latin-1. */
+const headers = (token?: string, me?: string): RequestHeaders => ({
+  ...(token === undefined ? {} : { 'x-droplit-token': [token] }),
+  ...(me === undefined ? {} : { 'x-droplit-user': [latin1(me)] }),
 });
+/** What node:http makes of a header value the client sent as UTF-8: one character per byte. */
+const latin1 = (value: string) => Buffer.from(value, 'utf8').toString('latin1');
 
 async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
   const error = await promise.then(
@@ -65,6 +70,15 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
   );
   expect(error).toBeInstanceOf(GatewayError);
   return error as GatewayError;
+}
+
+/** The batch contract: fetchUsers resolves, with the same failure in every slot. */
+async function everySlot(promise: Promise<Array<UserModel | GatewayError>>): Promise<GatewayError> {
+  const results = await promise;
+  expect(results.length).toBeGreaterThan(0);
+  for (const slot of results) expect(slot).toBeInstanceOf(GatewayError);
+  expect(new Set(results.map((r) => JSON.stringify([(r as GatewayError).message, (r as GatewayError).extensions]))).size).toBe(1);
+  return results[0] as GatewayError;
 }
 
 function slotError(result: UserModel | GatewayError | undefined): GatewayError {
@@ -94,7 +108,7 @@ describe('Droplit adapter against the simulator', () => {
   });
   beforeEach(() => sim.clearRequests());
 
-  const fetchOne = async (a: ProviderAdapter<unknown>, id: string, h: IncomingHttpHeaders) => {
+  const fetchOne = async (a: ProviderAdapter<unknown>, id: string, h: RequestHeaders) => {
     const [result] = await a.fetchUsers([a.normalizeId(id)], a.readCredentials(h));
     return result;
   };
@@ -177,8 +191,8 @@ describe('Droplit adapter against the simulator', () => {
     expect(adapter.normalizeId(id)).toBe(id);
   });
 
-  it('rejects the whole batch with UNAUTHENTICATED and no upstream call when no token is sent', async () => {
-    const error = await rejection(adapter.fetchUsers([TEST_ID, PIPE_ID], adapter.readCredentials(headers())));
+  it('fails every slot with UNAUTHENTICATED and no upstream call when no token is sent', async () => {
+    const error = await everySlot(adapter.fetchUsers([TEST_ID, PIPE_ID], adapter.readCredentials(headers())));
     expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', provider: 'DROPLIT', reason: 'MISSING_CREDENTIALS' });
     expect(sim.requests()).toHaveLength(0);
   });
@@ -187,16 +201,26 @@ describe('Droplit adapter against the simulator', () => {
     ['a control character', '_srvTOKEN\u0001adapter'],
     ['a tab', `abc\tdef`],
     ['over 4096 characters', 'a'.repeat(4097)],
+    ['a space', '_srvTOKEN adapter'],
+    ['a comma (two tokens joined)', `${SERVER_TOKEN}, ${ACCOUNT_TOKEN}`],
+    ['a non-ASCII byte', '_srvTOKEN\u00e9adapter'],
   ])('treats a token with %s as malformed, with no upstream call', async (_name, token) => {
-    const error = await rejection(withDefault.fetchUsers([TEST_ID], withDefault.readCredentials(headers(token))));
+    const error = await everySlot(withDefault.fetchUsers([TEST_ID, PIPE_ID], withDefault.readCredentials(headers(token))));
     expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', provider: 'DROPLIT', reason: 'MALFORMED_CREDENTIALS' });
     expect(error.message).not.toContain(token.slice(0, 8));
     expect(sim.requests()).toHaveLength(0);
   });
 
-  it('treats a repeated token header as malformed', async () => {
-    const creds = adapter.readCredentials({ 'x-droplit-token': [SERVER_TOKEN, ACCOUNT_TOKEN] });
-    expect((await rejection(adapter.fetchUsers([TEST_ID], creds))).extensions.reason).toBe('MALFORMED_CREDENTIALS');
+  it('treats a repeated token header as malformed, even with the same value twice', async () => {
+    for (const tokens of [[SERVER_TOKEN, ACCOUNT_TOKEN], [SERVER_TOKEN, SERVER_TOKEN]]) {
+      const creds = withDefault.readCredentials({ 'x-droplit-token': tokens });
+      const error = await everySlot(withDefault.fetchUsers([TEST_ID], creds));
+      expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', provider: 'DROPLIT', reason: 'MALFORMED_CREDENTIALS' });
+      expect(error.message).toBe('droplit: the X-Droplit-Token header is malformed.');
+      expect((await rejection(withDefault.fetchMe(withDefault.readCredentials({ ...headers(undefined, TEST_ID), 'x-droplit-token': tokens })))).extensions.reason).toBe(
+        'MALFORMED_CREDENTIALS',
+      );
+    }
     expect(sim.requests()).toHaveLength(0);
   });
 
@@ -252,9 +276,30 @@ describe('Droplit adapter against the simulator', () => {
     it('answers BAD_USER_INPUT for a malformed own id, and MALFORMED_CREDENTIALS for control characters, before any call', async () => {
       const badId = await rejection(adapter.fetchMe(adapter.readCredentials(headers(SERVER_TOKEN, 'test'))));
       expect(badId.extensions).toEqual({ code: 'BAD_USER_INPUT', provider: 'DROPLIT' });
+      // The message names the header the id came from, never the value.
+      expect(badId.message).toMatch(/^droplit: the X-Droplit-User header must be your own id, "<ecosystemId>;<uniqueId>"/);
+      expect(badId.message).not.toMatch(/\bid must\b/);
       const tab = await rejection(adapter.fetchMe(adapter.readCredentials(headers(SERVER_TOKEN, `${ECO};te\tst`))));
       expect(tab.extensions).toEqual({ code: 'UNAUTHENTICATED', provider: 'DROPLIT', reason: 'MALFORMED_CREDENTIALS' });
       expect(sim.requests()).toHaveLength(0);
+    });
+
+    it.each([
+      ['sent twice', { 'x-droplit-user': [TEST_ID, TEST_ID] }],
+      ['two ids joined with a comma', { 'x-droplit-user': [`${TEST_ID}, ${PIPE_ID}`] }],
+      ['bytes that are not UTF-8', { 'x-droplit-user': [`${ECO};t\u00fcst`] }],
+      ['a C1 control character', { 'x-droplit-user': [latin1(`${ECO};te\u0085st`)] }],
+    ])('refuses an X-Droplit-User %s as MALFORMED_CREDENTIALS, naming the header, before any call', async (_name, user) => {
+      const error = await rejection(adapter.fetchMe(adapter.readCredentials({ ...headers(SERVER_TOKEN), ...user })));
+      expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', provider: 'DROPLIT', reason: 'MALFORMED_CREDENTIALS' });
+      expect(error.message).toBe('droplit: the X-Droplit-User header is malformed.');
+      expect(sim.requests()).toHaveLength(0);
+    });
+
+    it('decodes a non-ASCII X-Droplit-User as UTF-8 and asks for that very user', async () => {
+      const me = await adapter.fetchMe(adapter.readCredentials(headers(SERVER_TOKEN, UTF8_ID)));
+      expect(me.id).toBe(UTF8_ID);
+      expect(sim.requests().map((r) => r.path)).toEqual([`/api/users/${ECO};t%C3%BCst-%E6%9D%B1`]);
     });
 
     it("answers FORBIDDEN when a user token claims someone else's id", async () => {
@@ -347,7 +392,7 @@ describe('Droplit adapter against a misbehaving upstream', () => {
     ['non-JSON', text(200, '<html>maintenance</html>')],
     ['an empty body', text(200)],
     ['a list envelope', json(200, { items: [record] })],
-    ['a wrong field type', json(200, { ...record, access: 'Full' })],
+    ['an identity field of the wrong type', json(200, { ...record, uniqueId: 42 })],
     ['another user', json(200, user(ECO, 'someone-else'))],
     ['a redirect', text(302, '', { location: 'https://elsewhere.example/' })],
     ['a 204', text(204)],
@@ -357,6 +402,14 @@ describe('Droplit adapter against a misbehaving upstream', () => {
     expect(error.extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: 'DROPLIT' });
     expect(error.message).not.toContain('maintenance');
     expect(error.message).not.toContain('elsewhere');
+  });
+
+  it('serves a 200 whose access list has the wrong type, with no access', async () => {
+    response = json(200, { ...record, access: 'Full' });
+    const user = (await fetchTest()) as { id: string; access: unknown[] };
+    expect(user).not.toBeInstanceOf(Error);
+    expect(user.id).toBe(record.id);
+    expect(user.access).toEqual([]);
   });
 
   it('maps a 429 with Retry-After to RATE_LIMITED', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { mapUser } from '../../src/providers/droplit/map-user.js';
 import { normalizeDroplitId, parseDroplitUserWire } from '../../src/providers/droplit/wire.js';
+import { droppedFields } from '../../src/providers/tolerant.js';
 
 /** The 2016 "read-users" example, verbatim (docs.droplit.io/docs/read-users). */
 const EXAMPLE_2016 = {
@@ -143,9 +144,27 @@ describe('Droplit wire validation', () => {
     expect(error.message).toBe('droplit: body.uniqueId: expected string');
   });
 
-  it('names a bad access entry by its path', () => {
-    const error = badResponse(() => parseDroplitUserWire({ ...EXAMPLE_2016, access: [{ environmentId: 'E1', accessLevel: null }] }));
-    expect(error.message).toBe('droplit: body.access.0.accessLevel: expected string');
+  it('leaves out an access entry it cannot read, keeping the others and noting the drop', () => {
+    const user = map({ ...EXAMPLE_2016, access: [{ environmentId: 'E1', accessLevel: null }, { environmentId: 'E2', accessLevel: 'Full' }, 'Full'] });
+    expect(user.access).toEqual([{ environmentId: 'E2', accessLevel: 'Full' }]);
+    expect(user.roles).toEqual([{ value: 'Full', scope: 'E2' }]);
+    expect(droppedFields(user)).toEqual(['access[]']);
+  });
+
+  it('reads access, meta, email or createdAt of another type as empty, keeping the user', () => {
+    const user = map({ ...EXAMPLE_2016, access: 'Full', meta: ['x'], email: 42 });
+    expect(user).toMatchObject({ id: EXAMPLE_2016.id, username: 'test', access: [], roles: [], meta: {}, email: null, displayName: 'test' });
+    expect(droppedFields(user)).toEqual(['meta', 'email', 'access']);
+    const dated = map({ ...EXAMPLE_2016, createdAt: 1480475523327 });
+    expect(dated.createdAt).toBeInstanceOf(GatewayError);
+    expect((dated.createdAt as GatewayError).extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', reason: 'BAD_TIMESTAMP' });
+  });
+
+  it('still refuses a record whose identity fields are missing', () => {
+    const { uniqueId: _u, ...noUniqueId } = EXAMPLE_2016;
+    expect(badResponse(() => parseDroplitUserWire(noUniqueId)).message).toBe('droplit: body.uniqueId: expected string');
+    const { id: _i, ...noId } = EXAMPLE_2016;
+    expect(badResponse(() => parseDroplitUserWire(noId)).message).toBe('droplit: body.id: expected string');
   });
 
   it('refuses a body that is not an object', () => {

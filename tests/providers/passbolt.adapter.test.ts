@@ -67,7 +67,7 @@ async function startCannedPassbolt(answers: Record<string, SimulatorResponse>): 
   return sim;
 }
 
-const as = (token: string) => ({ 'x-passbolt-token': token });
+const as = (token: string) => ({ 'x-passbolt-token': [token] });
 const isUser = (value: UserModel | GatewayError): value is UserModel => !(value instanceof GatewayError);
 
 async function expectRejection(promise: Promise<unknown>, code: string, reason?: string): Promise<GatewayError> {
@@ -82,6 +82,19 @@ async function expectRejection(promise: Promise<unknown>, code: string, reason?:
   expect(error.provider).toBe('PASSBOLT');
   if (reason) expect(error.extensions.reason).toBe(reason);
   return error;
+}
+
+/** The batch contract: fetchUsers resolves, with the same failure in every slot. */
+async function expectEverySlot(promise: Promise<Array<UserModel | GatewayError>>, code: string, reason?: string): Promise<GatewayError> {
+  const results = await promise;
+  expect(results.length).toBeGreaterThan(0);
+  for (const slot of results) {
+    expect(slot).toBeInstanceOf(GatewayError);
+    expect((slot as GatewayError).code).toBe(code);
+    expect((slot as GatewayError).provider).toBe('PASSBOLT');
+    if (reason) expect((slot as GatewayError).extensions.reason).toBe(reason);
+  }
+  return results[0] as GatewayError;
 }
 
 let sim: RunningSimulator;
@@ -182,33 +195,43 @@ describe('Passbolt adapter against the simulator: ids and credentials', () => {
     expect(sim.requests()).toHaveLength(0);
   });
 
-  it('fails the whole batch with UNAUTHENTICATED and no upstream call when no token is sent', async () => {
-    await expectRejection(adapter.fetchUsers([ADA, CAROL], adapter.readCredentials({})), 'UNAUTHENTICATED', 'MISSING_CREDENTIALS');
+  it('fails every slot of the batch with UNAUTHENTICATED and no upstream call when no token is sent', async () => {
+    await expectEverySlot(adapter.fetchUsers([ADA, CAROL], adapter.readCredentials({})), 'UNAUTHENTICATED', 'MISSING_CREDENTIALS');
     await expectRejection(adapter.fetchMe(adapter.readCredentials({})), 'UNAUTHENTICATED', 'MISSING_CREDENTIALS');
     expect(sim.requests()).toHaveLength(0);
   });
 
   it('treats a token with control characters, over 4096 characters, with a space or sent twice as malformed, with no upstream call', async () => {
-    const twice = [{ 'x-passbolt-token': [ADA_TOKEN, CAROL_TOKEN] }, as(`${ADA_TOKEN}, ${CAROL_TOKEN}`)];
-    for (const headers of [as(`${ADA_TOKEN}\r\nx-injected: 1`), as('a'.repeat(4097)), as(`Bearer ${ADA_TOKEN}`), ...twice]) {
+    const twice = [{ 'x-passbolt-token': [ADA_TOKEN, ADA_TOKEN] }, as(`${ADA_TOKEN}, ${CAROL_TOKEN}`), as(`${ADA_TOKEN},${ADA_TOKEN}`)];
+    for (const headers of [as(`${ADA_TOKEN}\r\nx-injected: 1`), as('a'.repeat(4097)), as(`Bearer ${ADA_TOKEN}`), as(`${ADA_TOKEN}\u00e9`), ...twice]) {
       const creds = adapter.readCredentials(headers);
-      const error = await expectRejection(adapter.fetchUsers([ADA], creds), 'UNAUTHENTICATED', 'MALFORMED_CREDENTIALS');
+      const error = await expectEverySlot(adapter.fetchUsers([ADA], creds), 'UNAUTHENTICATED', 'MALFORMED_CREDENTIALS');
       expect(error.message).not.toContain(ADA_TOKEN);
       await expectRejection(adapter.fetchMe(creds), 'UNAUTHENTICATED', 'MALFORMED_CREDENTIALS');
     }
     expect(sim.requests()).toHaveLength(0);
   });
 
-  it('fails the batch with UNAUTHENTICATED when Passbolt refuses the token (unknown or expired)', async () => {
+  it('says to drop "Bearer" when the header carries a whole Authorization value, naming the header and never the token', async () => {
+    for (const value of [`Bearer ${ADA_TOKEN}`, `bearer  ${ADA_TOKEN}`]) {
+      const creds = adapter.readCredentials(as(value));
+      const error = await expectEverySlot(adapter.fetchUsers([ADA], creds), 'UNAUTHENTICATED', 'MALFORMED_CREDENTIALS');
+      expect(error.message).toBe('passbolt: the X-Passbolt-Token header is malformed: send the bare JWT, without "Bearer" (the gateway adds it).');
+      expect((await expectRejection(adapter.fetchMe(creds), 'UNAUTHENTICATED', 'MALFORMED_CREDENTIALS')).message).toBe(error.message);
+    }
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it('fails every slot with UNAUTHENTICATED when Passbolt refuses the token (unknown or expired)', async () => {
     for (const token of ['eyJ.unknown.token', EXPIRED_TOKEN]) {
-      const error = await expectRejection(adapter.fetchUsers([ADA, CAROL], adapter.readCredentials(as(token))), 'UNAUTHENTICATED');
+      const error = await expectEverySlot(adapter.fetchUsers([ADA, CAROL], adapter.readCredentials(as(token))), 'UNAUTHENTICATED');
       expect(error.message).not.toContain(token);
     }
     expect(sim.requests()).toHaveLength(4);
   });
 
   it('reports a session still waiting for MFA as UNAUTHENTICATED with reason MFA_REQUIRED', async () => {
-    await expectRejection(adapter.fetchUsers([CAROL], adapter.readCredentials(as(MFA_TOKEN))), 'UNAUTHENTICATED', 'MFA_REQUIRED');
+    await expectEverySlot(adapter.fetchUsers([CAROL], adapter.readCredentials(as(MFA_TOKEN))), 'UNAUTHENTICATED', 'MFA_REQUIRED');
     await expectRejection(adapter.fetchMe(adapter.readCredentials(as(MFA_TOKEN))), 'UNAUTHENTICATED', 'MFA_REQUIRED');
   });
 
@@ -291,8 +314,8 @@ describe('Passbolt adapter against a misbehaving server', () => {
 
   const creds = () => canned.readCredentials(as(ADA_TOKEN));
 
-  it('fails the whole batch with PROVIDER_UNAVAILABLE when every view answers 500', async () => {
-    await expectRejection(canned.fetchUsers([A], creds()), 'PROVIDER_UNAVAILABLE');
+  it('puts PROVIDER_UNAVAILABLE in every slot when every view answers 500', async () => {
+    await expectEverySlot(canned.fetchUsers([A], creds()), 'PROVIDER_UNAVAILABLE');
   });
 
   it('keeps a 500 in its own slot when other views succeed', async () => {
@@ -313,7 +336,7 @@ describe('Passbolt adapter against a misbehaving server', () => {
   });
 
   it('reports a bare 404 as a misconfigured base URL rather than a missing user', async () => {
-    await expectRejection(canned.fetchUsers([H], creds()), 'PROVIDER_UNAVAILABLE', 'MISCONFIGURED');
+    await expectEverySlot(canned.fetchUsers([H], creds()), 'PROVIDER_UNAVAILABLE', 'MISCONFIGURED');
   });
 
   it('reports an unreachable server as PROVIDER_UNAVAILABLE', async () => {
@@ -321,7 +344,7 @@ describe('Passbolt adapter against a misbehaving server', () => {
     const url = closed.url;
     await closed.close();
     const down = adapterFor(url);
-    await expectRejection(down.fetchUsers([A, B], down.readCredentials(as(ADA_TOKEN))), 'PROVIDER_UNAVAILABLE');
+    await expectEverySlot(down.fetchUsers([A, B], down.readCredentials(as(ADA_TOKEN))), 'PROVIDER_UNAVAILABLE');
     await expectRejection(down.fetchMe(down.readCredentials(as(ADA_TOKEN))), 'PROVIDER_UNAVAILABLE');
   });
 

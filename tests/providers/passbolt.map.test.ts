@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { mapUser, resolveAvatarUrl } from '../../src/providers/passbolt/map-user.js';
 import { normalizePassboltId, parsePassboltUserWire } from '../../src/providers/passbolt/wire.js';
+import { droppedFields } from '../../src/providers/tolerant.js';
 
 const BASE_URL = 'https://passbolt.example.com';
 
@@ -347,10 +348,15 @@ describe('Passbolt adapter: parsePassboltUserWire', () => {
     expectBadResponse(() => parsePassboltUserWire(undefined), /expected object/);
   });
 
-  it('names the first bad field without copying its value', () => {
+  it('reads a profile field of another type as absent, keeping the user', () => {
     const response = seedResponse();
     response.body.profile.first_name = 42;
-    expectBadResponse(() => parsePassboltUserWire(response), /body\.profile\.first_name/);
+    const user = mapUser(parsePassboltUserWire(response), { baseUrl: BASE_URL });
+    expect(user).toMatchObject({ givenName: null, familyName: 'Lovelace', displayName: 'Lovelace', username: 'ada@passbolt.com' });
+    expect(droppedFields(user)).toEqual(['profile.first_name']);
+  });
+
+  it('still refuses a user without its identity fields, naming the field without copying its value', () => {
     const missing = seedResponse();
     delete missing.body.username;
     expectBadResponse(() => parsePassboltUserWire(missing), /body\.username/);

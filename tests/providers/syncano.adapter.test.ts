@@ -4,6 +4,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import type { UserModel } from '../../src/model.js';
 import { createUpstreamGuard } from '../../src/providers/resilience.js';
 import { createSyncanoAdapter, type SyncanoConfig, type SyncanoCredentials } from '../../src/providers/syncano/index.js';
+import { toRequestHeaders } from '../../src/providers/request-headers.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import { json, startSimulator, text, type RunningSimulator, type SimulatorHandler } from '../../src/simulators/http-simulator.js';
@@ -38,9 +39,16 @@ async function standIn(handler: SimulatorHandler): Promise<RunningSimulator> {
   closers.push(() => sim.close());
   return sim;
 }
-/** Credentials as the gateway reads them from a request (node:http lower-cases header names). */
-const creds = (adapter: ProviderAdapter<SyncanoCredentials>, headers: Record<string, string>) =>
-  adapter.readCredentials(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])));
+/** Credentials as the gateway reads them from a request (node:http's `headersDistinct`: lower-case names, every value). */
+const creds = (adapter: ProviderAdapter<SyncanoCredentials>, headers: Record<string, string | string[]>) => adapter.readCredentials(toRequestHeaders(headers));
+/** The batch contract: fetchUsers resolves, with the same failure in every slot. */
+async function everySlot(promise: Promise<Array<UserModel | GatewayError>>): Promise<GatewayError> {
+  const results = await promise;
+  expect(results.length).toBeGreaterThan(0);
+  for (const slot of results) expect(slot).toBeInstanceOf(GatewayError);
+  expect(new Set(results.map((r) => JSON.stringify([(r as GatewayError).message, (r as GatewayError).extensions]))).size).toBe(1);
+  return results[0] as GatewayError;
+}
 const apiKeyOnly = (adapter: ProviderAdapter<SyncanoCredentials>) => creds(adapter, { 'x-syncano-api-key': API_KEY });
 
 let sim: RunningSimulator;
@@ -178,8 +186,8 @@ describe('Syncano adapter: credentials', () => {
 
   it('answers UNAUTHENTICATED MISSING_CREDENTIALS with no upstream call when a key is missing', async () => {
     const missing = { code: 'UNAUTHENTICATED', extensions: { reason: 'MISSING_CREDENTIALS', provider: 'SYNCANO' } };
-    await expect(adapter.fetchUsers(['1'], creds(adapter, {}))).rejects.toMatchObject(missing);
-    await expect(adapter.fetchUsers(['1', '2'], creds(adapter, { 'x-syncano-user-key': GERALT_KEY }))).rejects.toMatchObject(missing);
+    expect(await everySlot(adapter.fetchUsers(['1'], creds(adapter, {})))).toMatchObject(missing);
+    expect(await everySlot(adapter.fetchUsers(['1', '2'], creds(adapter, { 'x-syncano-user-key': GERALT_KEY })))).toMatchObject(missing);
     await expect(adapter.fetchMe(creds(adapter, { 'x-syncano-api-key': API_KEY }))).rejects.toMatchObject(missing);
     await expect(adapter.fetchMe(creds(adapter, { 'x-syncano-user-key': GERALT_KEY }))).rejects.toMatchObject(missing);
     expect(sim.requests()).toHaveLength(0);
@@ -188,17 +196,21 @@ describe('Syncano adapter: credentials', () => {
   it.each([
     ['a control character in the API key', { 'x-syncano-api-key': `${API_KEY}\u0000` }],
     ['an over-long API key', { 'x-syncano-api-key': 'a'.repeat(4097) }],
-    ['two API keys joined by node:http', { 'x-syncano-api-key': `${API_KEY}, ${RESTRICTED_KEY}` }],
+    ['two API keys joined by a client or proxy', { 'x-syncano-api-key': `${API_KEY}, ${RESTRICTED_KEY}` }],
+    ['the API key header sent twice', { 'x-syncano-api-key': [API_KEY, API_KEY] }],
+    ['the user key header sent twice', { 'x-syncano-api-key': API_KEY, 'x-syncano-user-key': [GERALT_KEY, GERALT_KEY] }],
+    ['a space in the API key', { 'x-syncano-api-key': `${API_KEY.slice(0, 20)} ${API_KEY.slice(20)}` }],
+    ['a non-ASCII byte in the user key', { 'x-syncano-api-key': API_KEY, 'x-syncano-user-key': `${GERALT_KEY}\u00e9` }],
     ['a control character in the user key', { 'x-syncano-api-key': API_KEY, 'x-syncano-user-key': `${GERALT_KEY}\u001b` }],
   ])('answers UNAUTHENTICATED MALFORMED_CREDENTIALS with no upstream call for %s', async (_name, headers) => {
     const malformed = { code: 'UNAUTHENTICATED', extensions: { reason: 'MALFORMED_CREDENTIALS' } };
-    await expect(adapter.fetchUsers(['1'], creds(adapter, headers))).rejects.toMatchObject(malformed);
+    expect(await everySlot(adapter.fetchUsers(['1'], creds(adapter, headers)))).toMatchObject(malformed);
     await expect(adapter.fetchMe(creds(adapter, { 'x-syncano-user-key': GERALT_KEY, ...headers }))).rejects.toMatchObject(malformed);
     expect(sim.requests()).toHaveLength(0);
   });
 
   it('never names a credential in an error', async () => {
-    const error = await adapter.fetchUsers(['1'], creds(adapter, { 'x-syncano-api-key': `${API_KEY}\u0000` })).catch((e: GatewayError) => e);
+    const error = await everySlot(adapter.fetchUsers(['1'], creds(adapter, { 'x-syncano-api-key': `${API_KEY}\u0000` })));
     expect(JSON.stringify({ message: (error as GatewayError).message, ext: (error as GatewayError).extensions })).not.toContain(API_KEY);
   });
 
@@ -215,10 +227,10 @@ describe('Syncano adapter: credentials', () => {
     expect(codeOf(refused!)).toBe('FORBIDDEN');
   });
 
-  it('maps an unknown API key to UNAUTHENTICATED for the whole batch, single or batched', async () => {
+  it('maps an unknown API key to UNAUTHENTICATED in every slot, single or batched', async () => {
     const wrong = creds(adapter, { 'x-syncano-api-key': UNKNOWN_API_KEY });
-    await expect(adapter.fetchUsers(['1'], wrong)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', extensions: { provider: 'SYNCANO' } });
-    await expect(adapter.fetchUsers(['1', '2'], wrong)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await everySlot(adapter.fetchUsers(['1'], wrong))).toMatchObject({ code: 'UNAUTHENTICATED', extensions: { provider: 'SYNCANO' } });
+    expect(await everySlot(adapter.fetchUsers(['1', '2'], wrong))).toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(adapter.fetchMe(creds(adapter, { 'x-syncano-api-key': UNKNOWN_API_KEY, 'x-syncano-user-key': GERALT_KEY }))).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
@@ -255,10 +267,10 @@ describe('Syncano adapter: credentials', () => {
 });
 
 describe('Syncano adapter: provider-wide failures', () => {
-  it('reports a wrong instance as PROVIDER_UNAVAILABLE MISCONFIGURED, once for the whole batch', async () => {
+  it('reports a wrong instance as PROVIDER_UNAVAILABLE MISCONFIGURED in every slot of the batch', async () => {
     const wrong = adapterFor(sim.url, { instance: 'novigrad' });
     for (const ids of [['1'], ['1', '2']]) {
-      await expect(wrong.fetchUsers(ids, apiKeyOnly(wrong))).rejects.toMatchObject({
+      expect(await everySlot(wrong.fetchUsers(ids, apiKeyOnly(wrong)))).toMatchObject({
         code: 'PROVIDER_UNAVAILABLE',
         extensions: { reason: 'MISCONFIGURED', provider: 'SYNCANO' },
       });
@@ -270,7 +282,7 @@ describe('Syncano adapter: provider-wide failures', () => {
     closers.push(() => throttled.close());
     const a = noRetryAdapterFor(throttled.url);
     expect(codeOf((await a.fetchUsers(['1'], apiKeyOnly(a)))[0]!)).toBe('1');
-    await expect(a.fetchUsers(['2', '3'], apiKeyOnly(a))).rejects.toMatchObject({
+    expect(await everySlot(a.fetchUsers(['2', '3'], apiKeyOnly(a)))).toMatchObject({
       code: 'RATE_LIMITED',
       extensions: { provider: 'SYNCANO', retryAfterSeconds: 1 },
     });
@@ -280,7 +292,7 @@ describe('Syncano adapter: provider-wide failures', () => {
   it('maps a 500 with an HTML page to PROVIDER_UNAVAILABLE without its text', async () => {
     const bad = await standIn(() => text(500, '<html>ZX-UPSTREAM-BODY</html>'));
     const a = noRetryAdapterFor(bad.url);
-    const error = (await a.fetchUsers(['1'], apiKeyOnly(a)).catch((e: unknown) => e)) as GatewayError;
+    const error = await everySlot(a.fetchUsers(['1'], apiKeyOnly(a)));
     expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', extensions: { provider: 'SYNCANO' } });
     expect(error.message).not.toContain('ZX-UPSTREAM-BODY');
     expect(bad.requests()).toHaveLength(1);
@@ -291,7 +303,7 @@ describe('Syncano adapter: provider-wide failures', () => {
     const url = gone.url;
     await gone.close();
     const a = noRetryAdapterFor(url);
-    await expect(a.fetchUsers(['1', '2'], apiKeyOnly(a))).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(await everySlot(a.fetchUsers(['1', '2'], apiKeyOnly(a)))).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
   });
 
   it('maps an upstream that never answers to PROVIDER_TIMEOUT', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { mapUser } from '../../src/providers/syncano/map-user.js';
 import { normalizeSyncanoId, parseSyncanoUserWire } from '../../src/providers/syncano/wire.js';
+import { droppedFields } from '../../src/providers/tolerant.js';
 import demo from '../../src/simulators/syncano/demo-data.json' with { type: 'json' };
 
 /** The seed page's example ("User - details", Syncano v1.1 docs), exactly as documented. */
@@ -195,8 +196,37 @@ describe('Syncano user mapping', () => {
 
   it('rejects a body that is not a user with PROVIDER_BAD_RESPONSE naming the field', () => {
     expect(() => map({ ...SEED, id: 'one' })).toThrow(/syncano: body\.id/);
-    expect(() => map({ ...SEED, groups: [{ id: 1 }] })).toThrow(/body\.groups\.0\.label/);
+    expect(() => map({ ...SEED, username: ['geralt'] })).toThrow(/syncano: body\.username/);
     expect(() => map('Not found')).toThrow(GatewayError);
+  });
+
+  it('keeps a group without a label in groups (no name) but leaves it out of syncanoGroups, whose label is non-null', () => {
+    const user = map({ ...SEED, groups: [{ id: 1 }, { id: 'two', label: 'x' }, { id: 3, label: 'kept' }] });
+    expect(user.groups).toEqual([
+      { id: '1', name: null, description: null },
+      { id: '3', name: 'kept', description: null },
+    ]);
+    expect(user.syncanoGroups.map((g) => g.id)).toEqual(['3']);
+    expect(droppedFields(user)).toEqual(['groups[]']);
+  });
+
+  it('turns a profile without a readable id or revision into errors on those fields alone', () => {
+    const raw = structuredClone(SEED) as Record<string, any>;
+    raw.profile.id = 'one';
+    delete raw.profile.revision;
+    const user = map(raw);
+    expect(user.profile!.id).toBeInstanceOf(GatewayError);
+    expect((user.profile!.id as GatewayError).message).toBe('syncano: body.profile.id: expected integer');
+    expect(user.profile!.revision).toBeInstanceOf(GatewayError);
+    expect(user.profile).toMatchObject({ ownerPermissions: 'full', createdAt: '2015-05-19T15:52:36.183576Z' });
+    expect(user.createdAt).toBe('2015-05-19T15:52:36.183576Z');
+  });
+
+  it('reads a profile, groups or links of another type as absent', () => {
+    const user = map({ ...SEED, profile: 'missing', groups: { id: 1 }, links: [] });
+    expect(user).toMatchObject({ id: '1', username: 'geralt', profile: null, groups: [], syncanoGroups: [], createdAt: null });
+    expect(user.links).toEqual({ self: null, groups: null, profile: null, resetKey: null });
+    expect(droppedFields(user)).toEqual(['profile', 'groups', 'links']);
   });
 });
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, withSimulatorUrls } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { ProviderName } from '../../src/model.js';
+import type { ResilienceClock, UpstreamGuard } from '../../src/providers/resilience.js';
 import { createGateway, type Gateway } from '../../src/server.js';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import type { RunningSimulator } from '../../src/simulators/http-simulator.js';
@@ -105,10 +106,13 @@ export const simOf = (stack: Stack, f: ProviderFixture): RunningSimulator => sta
 
 export const allSims = (stack: Stack): RunningSimulator[] => FIXTURES.map((f) => simOf(stack, f));
 
-/** Short timeouts and backoff so failures resolve fast; breaker and budget out of the way unless a test sets them. */
+/**
+ * Short timeouts and backoff so failures resolve fast; breaker and budget out of the way unless a test
+ * sets them. The attempt timeout still leaves a healthy loopback answer ample room on a busy machine.
+ */
 export const FAST_ENV = {
-  UPSTREAM_TIMEOUT_MS: '200',
-  REQUEST_DEADLINE_MS: '500',
+  UPSTREAM_TIMEOUT_MS: '500',
+  REQUEST_DEADLINE_MS: '1250',
   UPSTREAM_BACKOFF_BASE_MS: '5',
   UPSTREAM_BACKOFF_MAX_MS: '20',
   BREAKER_CONSECUTIVE_FAILURES: '100000',
@@ -126,7 +130,10 @@ export async function resetSims(stack: Stack): Promise<void> {
   }
 }
 
-/** Polls `condition` every 5 ms; true once it holds, false when `timeoutMs` passed first. */
+/**
+ * Polls `condition` every 5 ms; true once it holds, false when `timeoutMs` passed first. The timeout
+ * only stops a broken gateway from hanging the test: pick it far above what a correct one needs.
+ */
 export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const until = performance.now() + timeoutMs;
   while (!condition()) {
@@ -136,12 +143,51 @@ export async function waitFor(condition: () => boolean, timeoutMs: number): Prom
   return true;
 }
 
-/** Runs `send` and measures it on the client's clock. */
+/** Runs `send` and measures it on the client's clock (for printed figures; tests assert no durations). */
 export async function timed<T>(send: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
   const result = await send();
   return { result, ms: performance.now() - started };
 }
+
+/** A clock for the guards that moves only when told: the breaker's open period and the retry budget's window pass in one call. */
+export interface ManualClock extends ResilienceClock {
+  /** Moves the clock forward. */
+  advance(ms: number): void;
+  /** Sets the clock. */
+  set(ms: number): void;
+  /** Every wait a guard asked for, in order (each moves the clock by its length and resolves at once). */
+  readonly sleeps: number[];
+}
+
+export function createManualClock(start = 0): ManualClock {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    async sleep(ms) {
+      sleeps.push(ms);
+      now += Math.max(0, ms);
+    },
+    advance(ms) {
+      now += ms;
+    },
+    set(ms) {
+      now = ms;
+    },
+    sleeps,
+  };
+}
+
+/** The guard shared by every request to `provider` in `gateway`. */
+export function guardOf(gateway: Gateway, provider: ProviderName): UpstreamGuard {
+  const guard = gateway.registry.guard(provider);
+  if (!guard) throw new Error(`${provider} is not configured`);
+  return guard;
+}
+
+/** Lets every pending promise callback and I/O callback run once (a turn of the event loop). */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The one error of a single-field response, after checking there is exactly one and the field is null. */
 export function onlyError(res: GraphQLResult, field = 'user'): { message: string; path: string[]; extensions: Record<string, unknown> } {
@@ -161,12 +207,6 @@ export async function upstreamAttempts(stack: Stack, provider: ProviderName): Pr
     if (labels.provider === provider) out[labels.status!] = (out[labels.status!] ?? 0) + Number(m[2]);
   }
   return out;
-}
-
-/** The p-th percentile (0–100) of `values`. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -207,6 +247,8 @@ export async function startSideGateway(
   stack: Stack,
   env: Record<string, string>,
   urls: Partial<Record<'syncano' | 'droplit' | 'passbolt' | 'belladati', string>>,
+  /** A clock every provider's guard keeps its time on (instead of the system's). */
+  clock?: ResilienceClock,
 ): Promise<SideGateway> {
   const sims = stack.sims;
   const info = {
@@ -216,7 +258,19 @@ export async function startSideGateway(
     belladati: { url: urls.belladati ?? sims.belladati.url },
     data: sims.data,
   };
-  const config = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', ...env }), info);
+  const simulated = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', ...env }), info);
+  const withClock = <T extends { resilience?: object } | null | undefined>(p: T): T => (p && clock ? { ...p, resilience: { ...p.resilience, clock } } : p);
+  const config = clock
+    ? {
+        ...simulated,
+        providers: {
+          SYNCANO: withClock(simulated.providers.SYNCANO),
+          DROPLIT: withClock(simulated.providers.DROPLIT),
+          PASSBOLT: withClock(simulated.providers.PASSBOLT),
+          BELLADATI: withClock(simulated.providers.BELLADATI),
+        },
+      }
+    : simulated;
   const gateway = await createGateway(config, { logger: createSilentLogger() });
   const url = await gateway.listen(0, '127.0.0.1');
   return {

@@ -1,15 +1,18 @@
 /**
- * Retries (R1–R4, R7, R8): which upstream answers the gateway retries, how many
- * attempts it makes, how long it waits between them, and which code the client finally sees.
- * Upstream calls are counted by the simulators; every provider is covered.
+ * Retries: which upstream answers the gateway retries, how many attempts it makes, how long it
+ * waits between them, and which code the client finally sees. Upstream calls are counted by the
+ * simulators; every provider is covered. The waits themselves are checked on the guard, whose clock
+ * records every wait it is asked for.
  */
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createUpstreamGuard, type AttemptOutcome } from '../../src/providers/resilience.js';
 import type { Stack } from '../helpers/stack.js';
 import { startStack } from '../helpers/stack.js';
 import {
   FAST_ENV,
   FIXTURES,
+  createManualClock,
   deadPort,
   fixture,
   observeAttempts,
@@ -18,15 +21,61 @@ import {
   simOf,
   startRawServer,
   startSideGateway,
-  timed,
   userQuery,
   type ObservedAttempt,
 } from './fixtures.js';
 
-const DEADLINE_MS = Number(FAST_ENV.REQUEST_DEADLINE_MS);
-const BACKOFF_MAX_MS = Number(FAST_ENV.UPSTREAM_BACKOFF_MAX_MS);
-/** Event-loop and loopback slack around a measured backoff gap on a busy CI machine. */
-const GAP_SLACK_MS = 40;
+describe('the waits between attempts, on the guard', () => {
+  const clock = createManualClock();
+  afterEach(() => {
+    vi.restoreAllMocks();
+    clock.sleeps.length = 0;
+  });
+  /** A guard with no breaker or budget in the way, and attempts answering `outcomes` in turn. */
+  async function runWith(outcomes: AttemptOutcome[], options: { maxRetries?: number; deadlineAt?: number } = {}) {
+    const guard = createUpstreamGuard('DROPLIT', {
+      clock,
+      maxRetries: options.maxRetries ?? 2,
+      backoffBaseMs: 50,
+      backoffMaxMs: 500,
+      breakerConsecutiveFailures: 1e9,
+      breakerMinimumCalls: 1e9,
+      retryBudgetMinPerSecond: 1e6,
+    });
+    let n = 0;
+    const last = await guard.run(async () => outcomes[Math.min(n++, outcomes.length - 1)]!, { retryable: true, deadlineAt: options.deadlineAt ?? Infinity });
+    return { attempts: n, last, waits: [...clock.sleeps] };
+  }
+
+  it('full jitter: each wait is random(0, min(max, base·2ⁿ)), so at most 50, 100, 200, 400, 500, 500 ms', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.999999);
+    const { attempts, waits } = await runWith([{ status: 503 }], { maxRetries: 6 });
+    expect(attempts).toBe(7);
+    expect(waits.map(Math.round)).toEqual([50, 100, 200, 400, 500, 500]);
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    clock.sleeps.length = 0;
+    expect((await runWith([{ status: 503 }], { maxRetries: 3 })).waits).toEqual([25, 50, 100]);
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    clock.sleeps.length = 0;
+    expect((await runWith([{ status: 503 }], { maxRetries: 2 })).waits).toEqual([0, 0]);
+  });
+
+  it('a Retry-After that fits before the deadline is waited for exactly; one that does not is not waited for at all', async () => {
+    const fits = await runWith([{ status: 429, throttled: true, retryAfterSeconds: 1 }, { status: 200 }], { deadlineAt: performance.now() + 60_000 });
+    expect(fits).toMatchObject({ attempts: 2, last: { status: 200 }, waits: [1_000] });
+    clock.sleeps.length = 0;
+    const beyond = await runWith([{ status: 429, throttled: true, retryAfterSeconds: 30 }], { deadlineAt: performance.now() + 60_000 - 31_000 });
+    expect(beyond).toMatchObject({ attempts: 1, last: { status: 429 }, waits: [] });
+  });
+
+  it('a throttled answer without Retry-After is not retried: no guessed wait', async () => {
+    expect(await runWith([{ status: 429, throttled: true }, { status: 200 }])).toMatchObject({ attempts: 1, last: { status: 429 }, waits: [] });
+  });
+
+  it('no retry once the deadline has passed', async () => {
+    expect(await runWith([{ status: 503 }, { status: 200 }], { deadlineAt: performance.now() - 1 })).toMatchObject({ attempts: 1, last: { status: 503 }, waits: [] });
+  });
+});
 
 describe('retries against a failing upstream', () => {
   let stack: Stack;
@@ -47,23 +96,18 @@ describe('retries against a failing upstream', () => {
     const query = userQuery(f.provider);
     const calls = () => simOf(stack, f).requests().length;
 
-    it(`R1: an outage status twice, then 200, succeeds on the third call with every backoff gap within the cap`, async () => {
+    it(`an outage status twice, then 200, succeeds on the third call (attempts 0, 1, 2 in order)`, async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'status', status: f.outageStatus }, times: 2 }]);
-      const { result: res, ms } = await timed(() => stack.gql(query, { id: f.id }, f.headers));
+      const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.user.id).toBe(f.id);
       expect(calls()).toBe(3);
       const mine = attempts.filter((a) => a.provider === f.provider);
       expect(mine.map((a) => a.outcome)).toEqual([f.outageStatus, f.outageStatus, 200]);
-      for (let i = 1; i < mine.length; i++) {
-        const gap = mine[i]!.startedAt - mine[i - 1]!.endedAt;
-        expect(gap).toBeGreaterThanOrEqual(-1);
-        expect(gap).toBeLessThanOrEqual(BACKOFF_MAX_MS + GAP_SLACK_MS);
-      }
-      expect(ms).toBeLessThan(DEADLINE_MS);
+      expect(mine.map((a) => a.attempt)).toEqual([0, 1, 2]);
     });
 
-    it('R2: a 500 three times makes exactly three calls (never the fourth) and answers PROVIDER_UNAVAILABLE', async () => {
+    it('a 500 three times makes exactly three calls (never the fourth) and answers PROVIDER_UNAVAILABLE', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'status', status: 500 }, times: 3 }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: f.provider });
@@ -77,14 +121,14 @@ describe('retries against a failing upstream', () => {
       [401, 'UNAUTHENTICATED'],
       [403, 'FORBIDDEN'],
       [404, 'NOT_FOUND'],
-    ] as const)('R3: a %i is never retried: one call, %s', async (status, code) => {
+    ] as const)('a %i is never retried: one call, %s', async (status, code) => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'status', status, body: f.errorBody(status) }, times: 5 }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toMatchObject({ code, provider: f.provider });
       expect(calls()).toBe(1);
     });
 
-    it('R4: a 429 with Retry-After: 0 is retried once and succeeds (two calls)', async () => {
+    it('a 429 with Retry-After: 0 is retried once and succeeds (two calls)', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'status', status: 429, headers: { 'retry-after': '0' } } }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(res.body.errors).toBeUndefined();
@@ -92,29 +136,29 @@ describe('retries against a failing upstream', () => {
       expect(calls()).toBe(2);
     });
 
-    it('R4: a 429 with Retry-After: 30 (beyond the deadline) makes one call and answers RATE_LIMITED with retryAfterSeconds 30', async () => {
+    it('a 429 with Retry-After: 30 (beyond the deadline) makes one call and answers RATE_LIMITED with retryAfterSeconds 30', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'status', status: 429, headers: { 'retry-after': '30' } }, times: 5 }]);
-      const { result: res, ms } = await timed(() => stack.gql(query, { id: f.id }, f.headers));
+      // A wait it could never finish is not started (checked on the guard above); a 30 s sleep would outlast the test.
+      const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toEqual({ code: 'RATE_LIMITED', provider: f.provider, retryAfterSeconds: 30 });
       expect(calls()).toBe(1);
-      expect(ms).toBeLessThan(DEADLINE_MS); // it did not sleep on a wait it could never finish
     });
 
-    it('R7: a connection reset before any response byte is retried: three calls, then PROVIDER_UNAVAILABLE', async () => {
+    it('a connection reset before any response byte is retried: three calls, then PROVIDER_UNAVAILABLE', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'reset' }, times: -1 }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: f.provider });
       expect(calls()).toBe(3);
     });
 
-    it('R7: a body cut short of its Content-Length is retried: three calls, then PROVIDER_UNAVAILABLE', async () => {
+    it('a body cut short of its Content-Length is retried: three calls, then PROVIDER_UNAVAILABLE', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'truncate' }, times: -1 }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: f.provider });
       expect(calls()).toBe(3);
     });
 
-    it('R7: one reset, then a healthy answer, succeeds on the second call', async () => {
+    it('one reset, then a healthy answer, succeeds on the second call', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'reset' } }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(res.body.errors).toBeUndefined();
@@ -122,7 +166,7 @@ describe('retries against a failing upstream', () => {
       expect(calls()).toBe(2);
     });
 
-    it('R8: a 200 HTML page is not retried: one call, PROVIDER_BAD_RESPONSE, no upstream text in the response', async () => {
+    it('a 200 HTML page is not retried: one call, PROVIDER_BAD_RESPONSE, no upstream text in the response', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'non-json' }, times: 5 }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: f.provider });
@@ -130,7 +174,7 @@ describe('retries against a failing upstream', () => {
       expect(res.text).not.toMatch(/ZX-UPSTREAM-BODY|nginx|<html|Bad Gateway/i);
     });
 
-    it('R8: a 200 whose JSON is cut mid-value is not retried: one call, PROVIDER_BAD_RESPONSE', async () => {
+    it('a 200 whose JSON is cut mid-value is not retried: one call, PROVIDER_BAD_RESPONSE', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'status', status: 200, body: '{"id": "ZX-UPSTREAM-BODY", "username": ' }, times: 5 }]);
       const res = await stack.gql(query, { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: f.provider });
@@ -139,7 +183,7 @@ describe('retries against a failing upstream', () => {
     });
   });
 
-  it('R1: BellaDati throttles with 503; without Retry-After the gateway does not guess a wait: one call, RATE_LIMITED', async () => {
+  it('BellaDati throttles with 503; without Retry-After the gateway does not guess a wait: one call, RATE_LIMITED', async () => {
     const f = fixture('BELLADATI');
     simOf(stack, f).injectFaults([{ fault: { kind: 'status', status: 503 }, times: 5 }]);
     const res = await stack.gql(userQuery('BELLADATI'), { id: f.id }, f.headers);
@@ -147,7 +191,7 @@ describe('retries against a failing upstream', () => {
     expect(simOf(stack, f).requests()).toHaveLength(1);
   });
 
-  it('R1: BellaDati 503 with Retry-After: 0 is retried and succeeds (two calls)', async () => {
+  it('BellaDati 503 with Retry-After: 0 is retried and succeeds (two calls)', async () => {
     const f = fixture('BELLADATI');
     simOf(stack, f).injectFaults([{ fault: { kind: 'status', status: 503, headers: { 'retry-after': '0' } } }]);
     const res = await stack.gql(userQuery('BELLADATI'), { id: f.id }, f.headers);
@@ -196,7 +240,7 @@ describe('retries against a failing upstream', () => {
   });
 });
 
-describe('R7: failures below HTTP that the simulators cannot script', () => {
+describe('failures below HTTP that the simulators cannot script', () => {
   let stack: Stack;
   let side: Awaited<ReturnType<typeof startSideGateway>>;
   let cutChunked: Awaited<ReturnType<typeof startRawServer>>;
@@ -234,7 +278,7 @@ describe('R7: failures below HTTP that the simulators cannot script', () => {
   });
 });
 
-describe('R8: a 200 with a JSON body of the right shape but a non-JSON Content-Type', () => {
+describe('a 200 with a JSON body of the right shape but a non-JSON Content-Type', () => {
   let stack: Stack;
   let side: Awaited<ReturnType<typeof startSideGateway>>;
   const proxies: Array<Awaited<ReturnType<typeof startRawServer>>> = [];
@@ -277,8 +321,8 @@ describe('R8: a 200 with a JSON body of the right shape but a non-JSON Content-T
     await stack?.close();
   });
 
-  // "Upstream response: the content type must be JSON": a 2xx that is not JSON is
-  // refused before its body is read, and never retried.
+  // A 2xx answer must be labelled JSON: one that is not is refused before its body is read, and
+  // never retried.
   it.each(FIXTURES)('$provider: one call, PROVIDER_BAD_RESPONSE', async (f) => {
     stack.clearRequests();
     const res = await side.gql(userQuery(f.provider), { id: f.id }, f.headers);

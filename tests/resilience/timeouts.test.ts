@@ -1,7 +1,13 @@
 /**
- * Timeouts and the request deadline (R5, R6, R14): a hung or trickling upstream is cut
- * at the attempt timeout, and however the retries are configured a GraphQL request never outlives
- * REQUEST_DEADLINE_MS by more than scheduling noise.
+ * Timeouts and the request deadline: a hung or trickling upstream is cut at the attempt timeout, and
+ * however the retries are configured a GraphQL request ends at REQUEST_DEADLINE_MS.
+ *
+ * Both are checked by counting attempts, not by timing responses: with an attempt timeout of 500 ms
+ * and a deadline of 1,250 ms, an upstream that never answers gets two attempts cut by their timeout
+ * and perhaps a third cut by the deadline. Without the attempt timeout it would get one; without the
+ * deadline, one per retry. An upstream that never answers at all would leave the request hanging
+ * until the test's own timeout. (How far past the deadline a response comes is a figure for
+ * `npm run bench`, not a test.)
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../src/model.js';
@@ -15,16 +21,10 @@ import {
   onlyError,
   resetSims,
   simOf,
-  timed,
   userQuery,
   waitFor,
   type ObservedAttempt,
 } from './fixtures.js';
-
-const ATTEMPT_MS = Number(FAST_ENV.UPSTREAM_TIMEOUT_MS);
-const DEADLINE_MS = Number(FAST_ENV.REQUEST_DEADLINE_MS);
-/** Allowed overrun past a deadline on a shared, noisy 2-core CI machine. */
-const NOISE_MS = 250;
 
 describe('hung and trickling upstreams', () => {
   let stack: Stack;
@@ -42,78 +42,83 @@ describe('hung and trickling upstreams', () => {
   });
 
   describe.each(FIXTURES)('$provider', (f) => {
-    it('R5: a hung upstream answers PROVIDER_TIMEOUT within the deadline, and the simulator sees its sockets closed', async () => {
+    it('a hung upstream is cut at each attempt timeout and the request ends with PROVIDER_TIMEOUT; the simulator sees its sockets closed', async () => {
       const sim = simOf(stack, f);
       sim.injectFaults([{ fault: { kind: 'hang' }, times: -1 }]);
-      const { result: res, ms } = await timed(() => stack.gql(userQuery(f.provider), { id: f.id }, f.headers));
+      const res = await stack.gql(userQuery(f.provider), { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: f.provider });
-      expect(ms).toBeLessThan(DEADLINE_MS + NOISE_MS);
-      // Attempt timeout 200 ms, deadline 500 ms: two full attempts and a third cut by the deadline.
+      // Two attempts cut at their timeout, and a third cut by the deadline if it started.
       expect(sim.requests().length).toBeGreaterThanOrEqual(2);
       expect(sim.requests().length).toBeLessThanOrEqual(3);
-      for (const a of attempts) expect(a.endedAt - a.startedAt).toBeLessThan(ATTEMPT_MS + 100);
-      expect(await waitFor(() => sim.stats().inFlight === 0, 500)).toBe(true);
+      expect(attempts.map((a) => a.outcome)).toEqual(sim.requests().map(() => 'timeout'));
+      expect(await waitFor(() => sim.stats().inFlight === 0, 10_000)).toBe(true);
     });
 
-    it('R6: a body trickled 1 byte every 20 ms is aborted at the attempt timeout (PROVIDER_TIMEOUT), not after undici’s 300 s', async () => {
+    it('a body trickled 1 byte every 20 ms is aborted at the attempt timeout (PROVIDER_TIMEOUT), not after undici’s 300 s', async () => {
       const sim = simOf(stack, f);
       sim.injectFaults([{ fault: { kind: 'trickle', intervalMs: 20, bytes: 1 }, times: -1 }]);
-      const { result: res, ms } = await timed(() => stack.gql(userQuery(f.provider), { id: f.id }, f.headers));
+      const res = await stack.gql(userQuery(f.provider), { id: f.id }, f.headers);
       expect(onlyError(res).extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: f.provider });
-      expect(ms).toBeLessThan(DEADLINE_MS + NOISE_MS);
-      expect(attempts.length).toBeGreaterThanOrEqual(1);
-      for (const a of attempts) {
-        expect(a.outcome).toBe('timeout');
-        expect(a.endedAt - a.startedAt).toBeLessThan(ATTEMPT_MS + 100);
-      }
-      expect(await waitFor(() => sim.stats().inFlight === 0, 500)).toBe(true);
+      // Each byte arrives well within undici's body timeout; only a timeout over the whole attempt
+      // cuts it, which leaves room for a second attempt before the deadline.
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts.length).toBeLessThanOrEqual(3);
+      for (const a of attempts) expect(a.outcome).toBe('timeout');
+      expect(await waitFor(() => sim.stats().inFlight === 0, 10_000)).toBe(true);
     });
 
     it('a slow answer inside the attempt timeout is simply waited for: one call, success', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'latency', ms: 120 } }]);
-      const { result: res, ms } = await timed(() => stack.gql(userQuery(f.provider), { id: f.id }, f.headers));
+      const res = await stack.gql(userQuery(f.provider), { id: f.id }, f.headers);
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.user.id).toBe(f.id);
       expect(simOf(stack, f).requests()).toHaveLength(1);
-      expect(ms).toBeGreaterThanOrEqual(115);
+      expect(attempts.map((a) => a.outcome)).toEqual([200]);
     });
 
-    it('one hung attempt, then a healthy one, succeeds within the deadline (two calls)', async () => {
+    it('one hung attempt, then a healthy one, succeeds (two calls: the first cut by its timeout)', async () => {
       simOf(stack, f).injectFaults([{ fault: { kind: 'hang' } }]);
-      const { result: res, ms } = await timed(() => stack.gql(userQuery(f.provider), { id: f.id }, f.headers));
+      const res = await stack.gql(userQuery(f.provider), { id: f.id }, f.headers);
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.user.id).toBe(f.id);
       expect(simOf(stack, f).requests()).toHaveLength(2);
-      expect(ms).toBeGreaterThanOrEqual(ATTEMPT_MS - 5);
-      expect(ms).toBeLessThan(DEADLINE_MS + NOISE_MS);
+      expect(attempts.map((a) => a.outcome)).toEqual(['timeout', 200]);
     });
   });
 
-  it('all four providers hung in one operation share one deadline: the response comes within it, four PROVIDER_TIMEOUTs', async () => {
+  it('all four providers hung in one operation are waited on side by side, under one deadline: four PROVIDER_TIMEOUTs', async () => {
     for (const f of FIXTURES) simOf(stack, f).injectFaults([{ fault: { kind: 'hang' }, times: -1 }]);
     const query = `query($s: ID!, $d: ID!, $p: ID!, $b: ID!) {
       s: user(provider: SYNCANO, id: $s) { id } d: user(provider: DROPLIT, id: $d) { id }
       p: user(provider: PASSBOLT, id: $p) { id } b: user(provider: BELLADATI, id: $b) { id } }`;
     const ids = { s: fixture('SYNCANO').id, d: fixture('DROPLIT').id, p: fixture('PASSBOLT').id, b: fixture('BELLADATI').id };
-    const { result: res, ms } = await timed(() => stack.gql(query, ids, ALL_HEADERS));
-    expect(ms).toBeLessThan(DEADLINE_MS + NOISE_MS);
+    const res = await stack.gql(query, ids, ALL_HEADERS);
     expect(res.body.data).toEqual({ s: null, d: null, p: null, b: null });
     expect(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(Array(4).fill('PROVIDER_TIMEOUT'));
+    // Each provider got what one deadline allows (two or three attempts), not one deadline each in turn.
+    for (const f of FIXTURES) {
+      expect(simOf(stack, f).requests().length).toBeGreaterThanOrEqual(2);
+      expect(simOf(stack, f).requests().length).toBeLessThanOrEqual(3);
+    }
+    // Side by side: every provider's first attempt started before any attempt ended.
+    const firstStarts = FIXTURES.map((f) => attempts.find((a) => a.provider === f.provider)!.startedAt);
+    expect(Math.max(...firstStarts)).toBeLessThan(Math.min(...attempts.map((a) => a.endedAt)));
   });
 });
 
 /**
- * R14: every attempt times out; whatever the retry settings, the request ends by the deadline. Each
+ * Every attempt times out; whatever the retry settings, the request ends by the deadline. Each
  * provider gets its own settings through the per-provider variables, so one stack covers four rows.
  */
-describe('R14: deadline arithmetic under every retry setting', () => {
+describe('deadline arithmetic under every retry setting', () => {
   const ROWS: Array<{ provider: ProviderName; env: Record<string, string>; label: string; attempts: [number, number] }> = [
     { provider: 'SYNCANO', label: 'no retries', env: { SYNCANO_UPSTREAM_RETRIES: '0' }, attempts: [1, 1] },
     { provider: 'DROPLIT', label: '10 retries, 5 ms backoff', env: { DROPLIT_UPSTREAM_RETRIES: '10' }, attempts: [2, 3] },
     {
+      // Were the attempt not cut at the deadline, this request would outlast the test's own timeout.
       provider: 'PASSBOLT',
-      label: 'attempt timeout (2 s) longer than the deadline',
-      env: { PASSBOLT_UPSTREAM_TIMEOUT_MS: '2000', PASSBOLT_UPSTREAM_RETRIES: '5' },
+      label: 'attempt timeout (60 s) longer than the deadline',
+      env: { PASSBOLT_UPSTREAM_TIMEOUT_MS: '60000', PASSBOLT_UPSTREAM_RETRIES: '5' },
       attempts: [1, 1],
     },
     {
@@ -133,18 +138,13 @@ describe('R14: deadline arithmetic under every retry setting', () => {
   });
   beforeEach(() => resetSims(stack));
 
-  it.each(ROWS)('$provider with $label: PROVIDER_TIMEOUT within deadline + noise, attempts in $attempts', async (row) => {
+  it.each(ROWS)('$provider with $label: PROVIDER_TIMEOUT, attempts in $attempts', async (row) => {
     const f = fixture(row.provider);
     const sim = simOf(stack, f);
     sim.injectFaults([{ fault: { kind: 'hang' }, times: -1 }]);
-    const { result: res, ms } = await timed(() => stack.gql(userQuery(f.provider), { id: f.id }, f.headers));
+    const res = await stack.gql(userQuery(f.provider), { id: f.id }, f.headers);
     expect(onlyError(res).extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: f.provider });
-    expect(ms).toBeLessThan(DEADLINE_MS + NOISE_MS);
     expect(sim.requests().length).toBeGreaterThanOrEqual(row.attempts[0]);
     expect(sim.requests().length).toBeLessThanOrEqual(row.attempts[1]);
-    if (row.provider === 'SYNCANO') {
-      // One attempt, cut at its own timeout: well before the deadline.
-      expect(ms).toBeLessThan(ATTEMPT_MS + NOISE_MS);
-    }
   });
 });

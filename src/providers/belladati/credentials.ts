@@ -2,18 +2,20 @@
  * BellaDati credentials: read from the gateway request's headers, checked, and turned into the
  * OAuth `Authorization` header BellaDati's REST API wants.
  *
- * - `x-belladati-token`: the caller's OAuth access token (obtained by the client through 3-legged
- *   OAuth, xAuth or an admin-minted token; contract belladati.md §3).
- * - `x-belladati-username`: the caller's own username. BellaDati has no "me" endpoint (contract §2),
- *   so `me` reads `/api/users/username/{username}` with the caller's own token and lets BellaDati's
- *   authorization decide.
+ * - `X-BellaDati-Token`: the caller's OAuth access token (obtained by the client through 3-legged
+ *   OAuth, xAuth or an admin-minted token; BellaDati REST API, Access Control). A token is visible
+ *   ASCII: no space, no comma.
+ * - `X-BellaDati-Username`: the caller's own username, as UTF-8 (usually an email). BellaDati has no
+ *   "me" endpoint, so `me` reads `/api/users/username/{username}` with the caller's own token and
+ *   lets BellaDati's authorization decide. A comma is refused like a repeated header: it is what two
+ *   usernames joined by a client or proxy look like, and the gateway does not accept it in a username.
  *
  * A configured default token may stand in for a missing caller token on `user` lookups only; `me`
  * always needs both headers from the caller. Credential values never appear in errors or logs.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { credentialError, credentialOrDefault, readCredentialHeader, type CredentialValue } from '../credentials.js';
+import type { RequestHeaders } from '../request-headers.js';
 
 export type { CredentialValue } from '../credentials.js';
 
@@ -32,18 +34,16 @@ export interface BellaDatiConsumer {
   realm?: string | undefined;
 }
 
-export const TOKEN_HEADER = 'x-belladati-token';
-export const USERNAME_HEADER = 'x-belladati-username';
+export const TOKEN_HEADER = 'X-BellaDati-Token';
+export const USERNAME_HEADER = 'X-BellaDati-Username';
 
-
-export function readBellaDatiCredentials(headers: IncomingHttpHeaders, defaultToken: string | undefined): BellaDatiCredentials {
+export function readBellaDatiCredentials(headers: RequestHeaders, defaultToken: string | undefined): BellaDatiCredentials {
   return {
-    token: readCredentialHeader(headers[TOKEN_HEADER]),
-    username: readCredentialHeader(headers[USERNAME_HEADER]),
+    token: readCredentialHeader(headers, TOKEN_HEADER),
+    username: readCredentialHeader(headers, USERNAME_HEADER, { kind: 'text' }),
     defaultToken: defaultToken || undefined,
   };
 }
-
 
 /** The token for a `user` lookup: the caller's, else the configured default. Throws UNAUTHENTICATED. */
 export function tokenForUserLookup(creds: BellaDatiCredentials): string {
@@ -52,10 +52,10 @@ export function tokenForUserLookup(creds: BellaDatiCredentials): string {
 
 /** The caller's own token and username for `me` (no default applies). Throws UNAUTHENTICATED. */
 export function credentialsForMe(creds: BellaDatiCredentials): { token: string; username: string } {
-  if (creds.token.state === 'malformed') throw credentialError('BELLADATI', TOKEN_HEADER, 'malformed');
-  if (creds.username.state === 'malformed') throw credentialError('BELLADATI', USERNAME_HEADER, 'malformed');
-  if (creds.token.state === 'absent') throw credentialError('BELLADATI', TOKEN_HEADER, 'absent');
-  if (creds.username.state === 'absent') throw credentialError('BELLADATI', USERNAME_HEADER, 'absent');
+  if (creds.token.state === 'malformed') throw credentialError('BELLADATI', TOKEN_HEADER, creds.token);
+  if (creds.username.state === 'malformed') throw credentialError('BELLADATI', USERNAME_HEADER, creds.username);
+  if (creds.token.state === 'absent') throw credentialError('BELLADATI', TOKEN_HEADER, creds.token);
+  if (creds.username.state === 'absent') throw credentialError('BELLADATI', USERNAME_HEADER, creds.username);
   return { token: creds.token.value, username: creds.username.value };
 }
 
@@ -63,7 +63,7 @@ export function credentialsForMe(creds: BellaDatiCredentials): { token: string; 
  * The documented per-request header (BellaDati "Authorization"):
  * `OAuth realm="…", oauth_consumer_key="…", oauth_token="…", oauth_timestamp="…", oauth_nonce="…"`.
  * No signature: the documented header carries none and the Access Control page makes it optional
- * (the iOS SDK sends exactly these four parameters; contract §3). A fresh nonce and the current
+ * (the iOS SDK sends exactly these four parameters). A fresh nonce and the current
  * time on every request, since BellaDati refuses reused nonces and skewed timestamps.
  */
 export function authHeaders(consumer: BellaDatiConsumer, token: string): Record<string, string> {

@@ -1,5 +1,5 @@
 /**
- * BellaDati status/body → gateway error (contract belladati.md §5, §6).
+ * BellaDati status/body → gateway error (BellaDati REST API, Error Handling and Access Control).
  *
  * The documented table: 400 bad input, 401 bad or expired token, 403 bad OAuth request, 404 not
  * found, 405 unexpected method, 503 rate limited, other 5xx server error (BellaDati "REST API",
@@ -35,7 +35,7 @@ const TOKEN_PROBLEMS = new Set([
 /**
  * The consumer key (and secret) are the gateway's server-side configuration, not the caller's: a
  * refusal means the gateway is misconfigured ("REST access must be enabled per domain by setting an
- * OAuth consumer key", contract §1).
+ * OAuth consumer key", BellaDati REST API, Access Control).
  */
 const CONSUMER_PROBLEMS = new Set([
   'missing_consumer',
@@ -66,7 +66,7 @@ const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
   404: { code: ErrorCode.NOT_FOUND, message: 'belladati: no such user.' },
   429: { code: ErrorCode.RATE_LIMITED, message: 'belladati: rate limited; retry later.' },
   // "503 … too many requests … per-app or per-user basis" (REST API, Error Handling): throttling,
-  // not an outage, so clients should back off and retry (contract §6).
+  // not an outage, so clients should back off and retry.
   503: { code: ErrorCode.RATE_LIMITED, message: 'belladati: rate limited; retry later.' },
 };
 

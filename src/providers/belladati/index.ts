@@ -1,12 +1,12 @@
 /**
  * The BellaDati adapter. BellaDati reads one user per call (`GET /api/users/{id}`) and has no batch
- * endpoint and no "me" endpoint (contract belladati.md §2), so a batch is parallel single GETs (the
+ * endpoint and no "me" endpoint, so a batch is parallel single GETs (the
  * DataLoader has already removed duplicates) and `me` reads `GET /api/users/username/{username}`
  * with the caller's own token.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
-import { asSlotError } from '../batch.js';
+import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createBellaDatiClient, type BellaDatiResponse } from './client.js';
 import { credentialsForMe, readBellaDatiCredentials, tokenForUserLookup, type BellaDatiCredentials } from './credentials.js';
@@ -65,17 +65,19 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
     maxBatchSize: MAX_BATCH_SIZE,
     readCredentials: (headers) => readBellaDatiCredentials(headers, config.defaultToken),
     normalizeId: normalizeBellaDatiId,
-    async fetchUsers(ids, creds, options = {}) {
-      // Missing or malformed credentials fail the whole batch, before any upstream call.
-      const token = tokenForUserLookup(creds);
-      return Promise.all(ids.map((id) => fetchUser(id, token, options).catch(asSlotError)));
+    fetchUsers(ids, creds, options = {}) {
+      return settleBatch(ids.length, () => {
+        // Missing or malformed credentials fail every slot, before any upstream call.
+        const token = tokenForUserLookup(creds);
+        return Promise.all(ids.map((id) => fetchUser(id, token, options).catch(asSlotError)));
+      });
     },
     async fetchMe(creds, options = {}) {
       const { token, username } = credentialsForMe(creds);
       // A malformed own username is the caller's input error (BAD_USER_INPUT), raised before any call.
-      checkBellaDatiUsername(username);
+      checkOwnUsername(username);
       const wire = readUser(await client.getUserByUsername(username, token, options.signal, excludable(options.fields)), 'user detail by username');
-      // Usernames are usually emails, which BellaDati may match without regard to case [INF].
+      // Usernames are usually emails, which BellaDati may match without regard to case.
       if (wire.username.toLowerCase() !== username.toLowerCase()) throw wrongUser('body.username is not the requested user');
       return mapUser(wire);
     },
@@ -100,4 +102,17 @@ function excludable(fields: ReadonlySet<string> | undefined): string[] {
 
 function wrongUser(what: string): GatewayError {
   return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, `belladati: ${what}`, { provider: 'BELLADATI' });
+}
+
+/** `checkBellaDatiUsername` for the username in `X-BellaDati-Username`: the message names the header. */
+function checkOwnUsername(username: string): void {
+  try {
+    checkBellaDatiUsername(username);
+  } catch (error) {
+    if (!isGatewayError(error) || error.code !== ErrorCode.BAD_USER_INPUT) throw error;
+    throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'belladati: the X-BellaDati-Username header must be 1 to 256 characters, not "." or "..".', {
+      provider: 'BELLADATI',
+      reason: error.extensions.reason as string | undefined,
+    });
+  }
 }

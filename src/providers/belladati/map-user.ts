@@ -1,16 +1,18 @@
 /**
- * A validated BellaDati user record → the gateway's `BellaDatiUser` model (unified mapping:
- * providers/SUMMARY.md §3, BellaDati column). Pure: no I/O, no clock.
+ * A validated BellaDati user record → the gateway's `BellaDatiUser` model (the BellaDati column of
+ * the unified mapping described in schema/). Pure: no I/O, no clock. A field the record left out
+ * or sent unreadable is null here, or an error on that one field where the schema says non-null.
  */
-import type { DateTimeValue, UserModelBase } from '../../model.js';
+import type { DateTimeValue, FieldValue, UserModelBase } from '../../model.js';
 import { rfc1123ToRfc3339Utc, toDateTimeValue } from '../dates.js';
+import { carryDropped, required } from '../tolerant.js';
 import type { BellaDatiUserWire } from './wire.js';
 
 export interface BellaDatiUserModel extends UserModelBase {
   __typename: 'BellaDatiUser';
   provider: 'BELLADATI';
   /** `domain_id`: the BellaDati domain (tenant) the user belongs to. */
-  domainId: string;
+  domainId: FieldValue<string>;
   /** Free-text "user detail information". */
   info: string | null;
   /** `firstLogin`; null for users who never logged in. */
@@ -18,13 +20,13 @@ export interface BellaDatiUserModel extends UserModelBase {
 }
 
 export function mapUser(wire: BellaDatiUserWire): BellaDatiUserModel {
-  // Docs and the iOS SDK say firstName/lastName; the Java SDK reads name/surname (contract §4 "Conflict").
+  // Docs and the iOS SDK say firstName/lastName; the Java SDK reads name/surname.
   const givenName = text(wire.firstName) ?? text(wire.name);
   const middleName = text(wire.middleName);
   const familyName = text(wire.lastName) ?? text(wire.surname);
   const fullName = [givenName, middleName, familyName].filter((part) => part !== null).join(' ');
 
-  return {
+  return carryDropped(wire, {
     __typename: 'BellaDatiUser',
     provider: 'BELLADATI',
     id: wire.id,
@@ -34,8 +36,9 @@ export function mapUser(wire: BellaDatiUserWire): BellaDatiUserModel {
     givenName,
     middleName,
     familyName,
-    active: wire.active,
-    // BellaDati exposes neither; `firstLogin` is not the creation time (SUMMARY.md §3).
+    // No readable flag is an error on `active`, never a guess either way.
+    active: required(wire.active, 'BELLADATI', 'active', 'boolean'),
+    // BellaDati exposes neither; `firstLogin` is not the creation time.
     createdAt: null,
     updatedAt: null,
     // RFC 1123 with a weekday that may be wrong (the doc sample's 14 Jan 2012 was a Saturday, not
@@ -46,16 +49,16 @@ export function mapUser(wire: BellaDatiUserWire): BellaDatiUserModel {
     phone: text(wire.phone),
     // `/api/users/{id}/image` serves bytes that need BellaDati credentials; no URL a client could use.
     avatarUrl: null,
-    groups: wire.groups.map((group) => ({ id: group.id, name: group.name, description: group.description ?? null })),
+    groups: wire.groups.map((group) => ({ id: group.id, name: group.name ?? null, description: group.description ?? null })),
     // Every user also holds the implicit "viewer" role, which BellaDati never lists (Permissions and Roles).
     roles: wire.roles.map((role) => ({ value: role.role, scope: null })),
-    domainId: wire.domain_id,
+    domainId: required(wire.domain_id, 'BELLADATI', 'domain_id', 'a digit string'),
     info: text(wire.info),
     firstLoginAt: loginDate(wire.firstLogin, 'firstLogin'),
-  };
+  });
 }
 
-function loginDate(raw: string | null | undefined, field: string): DateTimeValue | null {
+function loginDate(raw: unknown, field: string): DateTimeValue | null {
   return toDateTimeValue(raw, rfc1123ToRfc3339Utc, 'BELLADATI', field);
 }
 

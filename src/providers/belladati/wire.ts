@@ -1,22 +1,23 @@
 /**
  * BellaDati's raw user record as its docs describe it (GET User Detail `/api/users/:id`, GET User
- * Detail by username; contract belladati.md §4), the id and username rules, and the parser that
- * turns an untrusted body into a typed record.
+ * Detail by username), the id and username rules, and the parser that turns an untrusted body into
+ * a typed record.
  *
- * Lenient where the contract says a field may be null or absent (`email`, `info`, `phone`,
- * `timeZone`, `middleName`, `firstLogin`/`lastLogin` for users who never logged in, and the two
- * name spellings), strict on what the gateway relies on (`id`, `username`, `domain_id`, `active`,
- * `locale`, `roles`, `groups`). Unknown fields are dropped by zod, so nothing undocumented reaches
+ * Strict only on what identifies the user (`id`, `username`): a record without them is no user.
+ * Every other field is read tolerantly (`lenient`): the docs list `locale`, `roles` or `groups` on
+ * every record, but a record that leaves one out, or sends it with another type, still yields the
+ * user with that one field empty. Unknown fields are dropped by zod, so nothing undocumented reaches
  * the model.
  */
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../../errors.js';
-import { parseWire } from '../wire.js';
+import { lenient, lenientList, parseTolerant } from '../tolerant.js';
 
-/** Digit strings (`"123"`, `"45"`, `"56"`): BellaDati sends every id as a JSON string (contract §4). */
-const digits = z.string().regex(/^\d+$/);
-/** A field that may be null or absent (contract §4 "Null / absent?" column). */
-const optionalText = z.string().nullish();
+/** Digit strings (`"123"`, `"45"`, `"56"`): BellaDati sends every id as a JSON string. */
+const DIGITS = /^\d+$/;
+const digits = z.string().regex(DIGITS);
+/** A free-text field: a string, or null/absent (the docs' "BellaDati can return null"), or unreadable. */
+const text = (field: string) => lenient(z.string(), field);
 
 const BellaDatiRoleWire = z.object({
   /** `ADMIN`, `WORKSPACE_ADMIN`, `DATASET_ADMIN`, `REPORT_ADMIN` (belladati-sdk-api `UserRole`); kept as sent. */
@@ -25,42 +26,47 @@ const BellaDatiRoleWire = z.object({
 
 const BellaDatiGroupWire = z.object({
   id: digits,
-  name: z.string(),
+  name: text('groups[].name'),
   /** Only the `/userGroups` list documents it (GET User Groups); read when present. */
-  description: optionalText,
+  description: text('groups[].description'),
 });
 
 export const BellaDatiUserWire = z.object({
   id: digits,
   username: z.string().min(1),
-  domain_id: digits,
+  domain_id: lenient(digits, 'domain_id'),
   /** The documented names (all doc revisions, iOS SDK `User.swift`). */
-  firstName: optionalText,
-  lastName: optionalText,
-  /** Only on the newest `/api/users/:id` page revision (contract §4). */
-  middleName: optionalText,
-  /** The Java SDK's spelling of the same two fields (`UserImpl`: `name`, `surname`); contract §4 "Conflict". */
-  name: optionalText,
-  surname: optionalText,
+  firstName: text('firstName'),
+  lastName: text('lastName'),
+  /** Only on the newest `/api/users/:id` page revision. */
+  middleName: text('middleName'),
+  /** The Java SDK's spelling of the same two fields (`UserImpl`: `name`, `surname`). */
+  name: text('name'),
+  surname: text('surname'),
   /** "BellaDati can return null" (iOS SDK `User.swift`). */
-  email: optionalText,
-  active: z.boolean(),
-  info: optionalText,
-  /** Absent when the user never logged in; `EEE, dd MMM yyyy HH:mm:ss zzz`. */
-  firstLogin: optionalText,
-  lastLogin: optionalText,
-  phone: optionalText,
-  timeZone: optionalText,
-  locale: z.string(),
-  roles: z.array(BellaDatiRoleWire),
-  groups: z.array(BellaDatiGroupWire),
+  email: text('email'),
+  active: lenient(z.boolean(), 'active'),
+  info: text('info'),
+  /** Absent when the user never logged in; `EEE, dd MMM yyyy HH:mm:ss zzz`. Unreadable ones become a field error. */
+  firstLogin: z.unknown().optional(),
+  lastLogin: z.unknown().optional(),
+  phone: text('phone'),
+  timeZone: text('timeZone'),
+  locale: text('locale'),
+  /** Entries without a role name are left out; the rest are kept. */
+  roles: lenientList(BellaDatiRoleWire, 'roles'),
+  /** Entries without a digit-string id are left out; the rest are kept. */
+  groups: lenientList(BellaDatiGroupWire, 'groups'),
 });
 
 export type BellaDatiUserWire = z.infer<typeof BellaDatiUserWire>;
 
-/** Validates a parsed body (`parseJsonBody` output) as one BellaDati user. Throws `PROVIDER_BAD_RESPONSE`. */
+/**
+ * Validates a parsed body (`parseJsonBody` output) as one BellaDati user. Throws `PROVIDER_BAD_RESPONSE`
+ * only when the body is not an object or its `id` or `username` is unusable.
+ */
 export function parseBellaDatiUserWire(body: unknown): BellaDatiUserWire {
-  return parseWire(BellaDatiUserWire, body, 'BELLADATI', 'body');
+  return parseTolerant(BellaDatiUserWire, body, 'BELLADATI', 'body');
 }
 
 /**
@@ -101,3 +107,6 @@ export function checkBellaDatiUsername(username: string): string {
   }
   return username;
 }
+
+/** The patterns above, which run on provider or client text: anchored, one repetition each, linear. */
+export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { DIGITS, USER_ID, CONTROL_CHARS };

@@ -1,5 +1,5 @@
 /**
- * Droplit status/body → gateway error. Droplit's error bodies come in three kinds (contract §6):
+ * Droplit status/body → gateway error. Droplit's error bodies come in three kinds (Droplit docs, Standard Responses):
  * the JSON "standard error structure" for 400s, plain text (404s, `Token type not permitted!`),
  * and empty (401). The body is read to pick a code or reason, never copied into the error.
  */

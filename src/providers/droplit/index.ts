@@ -1,11 +1,11 @@
 /**
  * The Droplit.io adapter: get-a-user (`GET /api/users/{ecosystemId};{uniqueId}`) is the only read
- * Droplit offers, with no batch and no "me" endpoint (contract §3), so a batch is parallel single
+ * Droplit offers, with no batch and no "me" endpoint, so a batch is parallel single
  * GETs (the DataLoader has already removed duplicates) and `me` fetches the caller's own id.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
-import { asSlotError } from '../batch.js';
+import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createDroplitClient } from './client.js';
 import { credentialsForMe, readDroplitCredentials, tokenForUserLookup, type DroplitCredentials } from './credentials.js';
@@ -53,16 +53,34 @@ export function createDroplitAdapter(config: DroplitConfig, deps: AdapterDeps): 
     maxBatchSize: MAX_BATCH_SIZE,
     readCredentials: (headers) => readDroplitCredentials(headers, config.defaultToken),
     normalizeId: normalizeDroplitId,
-    async fetchUsers(ids, creds, options = {}) {
-      // Missing or malformed credentials fail the whole batch, before any upstream call.
-      const token = tokenForUserLookup(creds);
-      return Promise.all(ids.map((id) => fetchUser(id, token, options).catch(asSlotError)));
+    fetchUsers(ids, creds, options = {}) {
+      return settleBatch(ids.length, () => {
+        // Missing or malformed credentials fail every slot, before any upstream call.
+        const token = tokenForUserLookup(creds);
+        return Promise.all(ids.map((id) => fetchUser(id, token, options).catch(asSlotError)));
+      });
     },
     async fetchMe(creds, options = {}) {
       const { token, userId } = credentialsForMe(creds);
-      // A malformed own id is the caller's input error (BAD_USER_INPUT), raised before any call.
-      return fetchUser(normalizeDroplitId(userId), token, options);
+      return fetchUser(ownId(userId), token, options);
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * The caller's own id from `X-Droplit-User`. A malformed one is the caller's input error
+ * (BAD_USER_INPUT), raised before any call, and the message names the header it came from.
+ */
+function ownId(userId: string): string {
+  try {
+    return normalizeDroplitId(userId);
+  } catch (error) {
+    if (!isGatewayError(error) || error.code !== ErrorCode.BAD_USER_INPUT) throw error;
+    throw new GatewayError(
+      ErrorCode.BAD_USER_INPUT,
+      'droplit: the X-Droplit-User header must be your own id, "<ecosystemId>;<uniqueId>" with a C + 24 lower-case hex ecosystem id and a non-empty uniqueId (at most 256 characters).',
+      { provider: 'DROPLIT' },
+    );
+  }
 }

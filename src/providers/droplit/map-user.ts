@@ -1,10 +1,12 @@
 /**
- * Droplit user → the gateway's `DroplitUser` model (unified mapping: providers/SUMMARY.md §3).
- * Droplit stores no names, flags, update or login times, groups or roles (contract §4): those
- * fields are null or empty, and the per-environment `access` grants become `roles`.
+ * Droplit user → the gateway's `DroplitUser` model (the Droplit column of the unified mapping
+ * described in schema/). Droplit stores no names, flags, update or login times, groups or roles
+ * ("Get a user."): those fields are null or empty, and the per-environment `access` grants become
+ * `roles`.
  */
 import type { RoleModel, UserModelBase } from '../../model.js';
 import { isoToRfc3339Utc, toDateTimeValue } from '../dates.js';
+import { carryDropped } from '../tolerant.js';
 import type { DroplitUserWire } from './wire.js';
 
 export interface DroplitAccessModel {
@@ -27,7 +29,7 @@ const ENCODED_AT = ':::at:::';
 
 export function mapUser(wire: DroplitUserWire): DroplitUserModel {
   const access = wire.access.map(({ environmentId, accessLevel }) => ({ environmentId, accessLevel }));
-  return {
+  return carryDropped(wire, {
     __typename: 'DroplitUser',
     provider: 'DROPLIT',
     id: wire.id,
@@ -37,10 +39,10 @@ export function mapUser(wire: DroplitUserWire): DroplitUserModel {
     givenName: null,
     middleName: null,
     familyName: null,
-    // Droplit has no account flag; a user it returns can be used (SUMMARY.md §3).
+    // Droplit has no account flag; a user it returns can be used.
     active: true,
     // The docs' placeholder reads "YYYY-MM-DD HH:MM:SS ENCODED" but real data is ISO 8601, with or
-    // without milliseconds (contract §4, §11); the shared ISO parser reads both and the space form.
+    // without milliseconds; the shared ISO parser reads both and the space form.
     createdAt: toDateTimeValue(wire.createdAt, isoToRfc3339Utc, 'DROPLIT', 'createdAt'),
     updatedAt: null,
     lastLoginAt: null,
@@ -54,7 +56,7 @@ export function mapUser(wire: DroplitUserWire): DroplitUserModel {
     uniqueId: wire.uniqueId,
     meta: wire.meta,
     access,
-  };
+  });
 }
 
 function decodeEmail(email: string | null | undefined): string | null {

@@ -1,12 +1,12 @@
 /**
  * Droplit's raw shapes, as documented on "Get a user." (docs.droplit.io/docs/users-info) and in the
- * 2016 "read-users" example (contract §4), and its composite user id.
+ * 2016 "read-users" example (docs.droplit.io/docs/read-users), and its composite user id.
  */
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../../errors.js';
-import { parseWire } from '../wire.js';
+import { lenient, lenientList, parseTolerant } from '../tolerant.js';
 
-/** Ecosystem ids are `C` + 24 lower-case hex, Mongo ObjectId style (contract §2). */
+/** Ecosystem ids are `C` + 24 lower-case hex, Mongo ObjectId style (every id in Droplit's docs). */
 const ECOSYSTEM_ID = /^C[0-9a-f]{24}$/;
 const MAX_ID_LENGTH = 256;
 // eslint-disable-next-line no-control-regex
@@ -58,31 +58,27 @@ export function normalizeDroplitId(id: string): string {
   return `${ecosystemId};${uniqueId}`;
 }
 
-/** One per-environment grant; the only level seen is `Full` (contract §4), so any string is kept. */
+/** One per-environment grant; the only level seen is `Full`, so any string is kept. */
 const accessWire = z.object({
   environmentId: z.string(),
   accessLevel: z.string(),
 });
 
 /**
- * A user as get-a-user returns it. Strict on what the gateway reads; lenient where the docs allow
- * absence: `email` is "for your identification only" and may be missing, `meta` and `access` may be
- * empty (read as `{}` and `[]` when absent or null) [contract §4, INF].
+ * A user as get-a-user returns it. Strict only on what identifies the user (`id`, `ecosystemId`,
+ * `uniqueId`); everything else is read tolerantly: `email` is "for your identification only" and may
+ * be missing, `meta` and `access` may be empty or absent (read as `{}` and `[]`), a grant without
+ * its environment or level is left out, and a field of another type reads as absent.
  */
 const userWire = z.object({
   id: z.string(),
   ecosystemId: z.string(),
   uniqueId: z.string(),
-  meta: z
-    .record(z.string(), z.unknown())
-    .nullish()
-    .transform((meta) => meta ?? {}),
-  email: z.string().nullish(),
-  createdAt: z.string().nullish(),
-  access: z
-    .array(accessWire)
-    .nullish()
-    .transform((access) => access ?? []),
+  meta: lenient(z.record(z.string(), z.unknown()), 'meta').transform((meta) => meta ?? {}),
+  email: lenient(z.string(), 'email'),
+  /** A timestamp string; anything else becomes an error on `createdAt` alone. */
+  createdAt: z.unknown().optional(),
+  access: lenientList(accessWire, 'access'),
 });
 
 export type DroplitAccessWire = z.output<typeof accessWire>;
@@ -93,7 +89,7 @@ export type DroplitUserWire = z.output<typeof userWire>;
  * `uniqueId` and a valid id itself, so the id the gateway serves is always accepted back.
  */
 export function parseDroplitUserWire(value: unknown): DroplitUserWire {
-  const wire = parseWire(userWire, value, 'DROPLIT', 'body');
+  const wire = parseTolerant(userWire, value, 'DROPLIT', 'body');
   const parts = splitDroplitId(wire.id);
   if (!parts || parts.ecosystemId !== wire.ecosystemId || parts.uniqueId !== wire.uniqueId) {
     throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'droplit: body.id is not "<ecosystemId>;<uniqueId>" of the user', {
@@ -102,3 +98,6 @@ export function parseDroplitUserWire(value: unknown): DroplitUserWire {
   }
   return wire;
 }
+
+/** The patterns above, which run on client and provider text: bounded or free of repetition, linear. */
+export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { ECOSYSTEM_ID, CONTROL_CHARS, LONE_SURROGATE };

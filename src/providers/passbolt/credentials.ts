@@ -2,16 +2,16 @@
  * Passbolt credentials: read from the gateway request's headers, checked, and turned into the one
  * upstream header Passbolt wants.
  *
- * - `x-passbolt-token`: a JWT access token obtained by the caller from Passbolt's
- *   `POST /auth/jwt/login.json`, sent upstream as `Authorization: Bearer <token>` (contract §5 A,
- *   "Calls send Authorization: Bearer <access_token>").
+ * - `X-Passbolt-Token`: a JWT access token obtained by the caller from Passbolt's
+ *   `POST /auth/jwt/login.json`, sent upstream as `Authorization: Bearer <token>` (Passbolt API,
+ *   JWT authentication). The header carries the bare JWT: the gateway adds the `Bearer` scheme.
  *
  * A configured default token may stand in for a missing caller token on `user` lookups only; `me`
  * resolves `/users/me.json` against whoever the token belongs to, so it always needs the caller's
  * own token. Credential values never appear in errors or logs.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { credentialOrDefault, readCredentialHeader, requireCredential, type CredentialValue } from '../credentials.js';
+import type { RequestHeaders } from '../request-headers.js';
 
 export type { CredentialValue } from '../credentials.js';
 
@@ -22,16 +22,20 @@ export interface PassboltCredentials {
   readonly defaultToken: string | undefined;
 }
 
-export const TOKEN_HEADER = 'x-passbolt-token';
+export const TOKEN_HEADER = 'X-Passbolt-Token';
+
+/** A scheme word in front of the token: the client copied a whole `Authorization` value. */
+const SCHEME_PREFIX = /^bearer\s/i;
 
 /**
  * A JWT in compact form is base64url parts joined by dots (RFC 7519 §3), so it never holds a space or
- * a comma; node:http joins a repeated header with ", ", which this also catches.
+ * a comma; the shared token rules refuse both.
  */
-const NOT_IN_A_JWT = /[\s,]/;
-
-export function readPassboltCredentials(headers: IncomingHttpHeaders, defaultToken: string | undefined): PassboltCredentials {
-  return { token: readCredentialHeader(headers[TOKEN_HEADER], NOT_IN_A_JWT), defaultToken: defaultToken || undefined };
+export function readPassboltCredentials(headers: RequestHeaders, defaultToken: string | undefined): PassboltCredentials {
+  const token = readCredentialHeader(headers, TOKEN_HEADER, {
+    hint: (value) => (SCHEME_PREFIX.test(value) ? 'send the bare JWT, without "Bearer" (the gateway adds it).' : undefined),
+  });
+  return { token, defaultToken: defaultToken || undefined };
 }
 
 
@@ -45,7 +49,7 @@ export function tokenForMe(creds: PassboltCredentials): string {
   return requireCredential(creds.token, 'PASSBOLT', TOKEN_HEADER);
 }
 
-/** The upstream auth header (Passbolt JWT authentication, contract §5 A step 4). */
+/** The upstream auth header (Passbolt JWT authentication: `Authorization: Bearer <access_token>`). */
 export function authHeaders(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }

@@ -1,5 +1,5 @@
 /**
- * Passbolt status/body → gateway error (contract §6). Every JSON error Passbolt sends is the
+ * Passbolt status/body → gateway error (Passbolt API, error responses). Every JSON error Passbolt sends is the
  * `{header, body}` envelope with `header.status` "error" and `body` "" unless the exception carries
  * details; the envelope is read to pick a code or reason, never copied into the error.
  */
@@ -19,7 +19,7 @@ const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
   401: { code: ErrorCode.UNAUTHENTICATED, message: 'passbolt: the access token is missing, invalid or expired.' },
   403: { code: ErrorCode.FORBIDDEN, message: 'passbolt: the caller may not read this user.' },
   404: { code: ErrorCode.NOT_FOUND, message: 'passbolt: no such user.' },
-  // Passbolt has no API rate limit of its own; an operator's reverse proxy may add one (contract §7).
+  // Passbolt has no API rate limit of its own; an operator's reverse proxy may add one.
   429: { code: ErrorCode.RATE_LIMITED, message: 'passbolt: rate limited; retry later.' },
 };
 
@@ -45,7 +45,7 @@ export function toGatewayError(status: number, body: string, context: PassboltEr
   }
   if (status === 403 && hasMfaProviders(envelope)) {
     // "When MFA is required and not yet satisfied, authenticated calls answer 403 with …
-    // body: {"mfa_providers": [...]}" (passbolt-docs authentication.mdx, contract §5 MFA).
+    // body: {"mfa_providers": [...]}" (Passbolt API docs, authentication with MFA).
     return new GatewayError(ErrorCode.UNAUTHENTICATED, 'passbolt: multi-factor authentication is required.', {
       provider: 'PASSBOLT',
       reason: 'MFA_REQUIRED',
@@ -56,9 +56,9 @@ export function toGatewayError(status: number, body: string, context: PassboltEr
     return new GatewayError(ErrorCode.UNAUTHENTICATED, BY_STATUS[401]!.message, { provider: 'PASSBOLT', detail });
   }
   if (status === 404 && !envelope) {
-    // Passbolt answers every `.json` request with its envelope, a missing user included (contract
-    // §6). A bare 404 comes from something else at the base URL: every user would look missing, so
-    // it is reported as the misconfiguration it is [INF].
+    // Passbolt answers every `.json` request with its envelope, a missing user included. A bare 404
+    // comes from something else at the base URL: every user would look missing, so it is reported
+    // as the misconfiguration it is.
     return new GatewayError(ErrorCode.PROVIDER_UNAVAILABLE, 'passbolt: the base URL does not serve the Passbolt API.', {
       provider: 'PASSBOLT',
       reason: 'MISCONFIGURED',

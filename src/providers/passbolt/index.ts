@@ -1,11 +1,11 @@
 /**
  * The Passbolt adapter (API v5). Passbolt has no batch or multi-id read (`/users.json` has no id
- * filter, contract §2), so a batch is parallel single views (the DataLoader has already removed
+ * filter), so a batch is parallel single views (the DataLoader has already removed
  * duplicates), and `me` is Passbolt's own `GET /users/me.json`.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
-import { asSlotError, throwIfAllFailedAlike } from '../batch.js';
+import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createPassboltClient } from './client.js';
 import { readPassboltCredentials, tokenForMe, tokenForUserLookup, type PassboltCredentials } from './credentials.js';
@@ -19,7 +19,7 @@ export type { PassboltUserModel } from './map-user.js';
 export interface PassboltConfig extends ProviderConfigBase {
   /**
    * A JWT access token for `user` lookups when the caller sends no `x-passbolt-token`. Never used
-   * for `me`. Passbolt access tokens expire after 5 minutes by default (contract §5), so this
+   * for `me`. Passbolt access tokens expire after 5 minutes by default, so this
    * suits installations configured with a long `PASSBOLT_AUTH_JWT_ACCESS_TOKEN` lifetime.
    */
   defaultToken?: string;
@@ -53,15 +53,15 @@ export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps)
     maxBatchSize: MAX_BATCH_SIZE,
     readCredentials: (headers) => readPassboltCredentials(headers, config.defaultToken),
     normalizeId: normalizePassboltId,
-    async fetchUsers(ids, creds, options = {}) {
-      // Missing or malformed credentials fail the whole batch, before any upstream call.
-      const token = tokenForUserLookup(creds);
-      // Ids normally arrive normalised by the loader; checking again keeps a bad one from ever
-      // reaching the path, and it fails its own slot only.
-      const viewById = async (id: string) => viewUser(normalizePassboltId(id), token, options);
-      const results = await Promise.all(ids.map((id) => viewById(id).catch(asSlotError)));
-      throwIfAllFailedAlike(results);
-      return results;
+    fetchUsers(ids, creds, options = {}) {
+      return settleBatch(ids.length, () => {
+        // Missing or malformed credentials fail every slot, before any upstream call.
+        const token = tokenForUserLookup(creds);
+        // Ids normally arrive normalised by the loader; checking again keeps a bad one from ever
+        // reaching the path, and it fails its own slot only.
+        const viewById = async (id: string) => viewUser(normalizePassboltId(id), token, options);
+        return Promise.all(ids.map((id) => viewById(id).catch(asSlotError)));
+      });
     },
     async fetchMe(creds, options = {}) {
       return viewUser('me', tokenForMe(creds), options);

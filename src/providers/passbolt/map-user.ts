@@ -1,11 +1,13 @@
 /**
- * Passbolt user → the gateway's `PassboltUser` model (unified mapping: providers/SUMMARY.md §3).
- * Passbolt's login is the email (`username`), names live in `profile`, and its own `active` flag
- * means "finished account setup", so the unified `active` also needs `disabled` to be null.
- * Passbolt keeps no locale, time zone or phone on the user (contract §10).
+ * Passbolt user → the gateway's `PassboltUser` model (the Passbolt column of the unified mapping
+ * described in schema/). Passbolt's login is the email (`username`), names live in `profile`, and its
+ * own `active` flag means "finished account setup", so the unified `active` also needs `disabled` to
+ * be null. Passbolt keeps no locale, time zone or phone on the user. A part the record left out or
+ * sent unreadable is null or empty here, or an error on that one field where the schema says non-null.
  */
-import type { DateTimeValue, GroupModel, RoleModel, UserModelBase } from '../../model.js';
+import type { DateTimeValue, FieldValue, GroupModel, RoleModel, UserModelBase } from '../../model.js';
 import { isoToRfc3339Utc, toDateTimeValue } from '../dates.js';
+import { carryDropped, required } from '../tolerant.js';
 import type {
   PassboltAvatarWire,
   PassboltGpgkeyWire,
@@ -24,7 +26,7 @@ export interface PassboltAvatarModel {
 }
 
 export interface PassboltProfileModel {
-  id: string;
+  id: FieldValue<string>;
   firstName: string | null;
   lastName: string | null;
   createdAt: DateTimeValue | null;
@@ -33,17 +35,17 @@ export interface PassboltProfileModel {
 }
 
 export interface PassboltRoleModel {
-  id: string;
-  name: string;
+  id: FieldValue<string>;
+  name: FieldValue<string>;
   description: string | null;
   createdAt: DateTimeValue | null;
   updatedAt: DateTimeValue | null;
 }
 
 export interface PassboltGpgkeyModel {
-  id: string;
-  fingerprint: string;
-  keyId: string;
+  id: FieldValue<string>;
+  fingerprint: FieldValue<string>;
+  keyId: FieldValue<string>;
   bits: number | null;
   uid: string | null;
   type: string | null;
@@ -65,10 +67,10 @@ export interface PassboltGroupUserModel {
 export interface PassboltUserModel extends UserModelBase {
   __typename: 'PassboltUser';
   provider: 'PASSBOLT';
-  roleId: string;
+  roleId: FieldValue<string>;
   /** Passbolt's own `active` flag. */
-  setupCompleted: boolean;
-  deleted: boolean;
+  setupCompleted: FieldValue<boolean>;
+  deleted: FieldValue<boolean>;
   disabled: DateTimeValue | null;
   isMfaEnabled: boolean | null;
   profile: PassboltProfileModel | null;
@@ -83,22 +85,25 @@ export interface MapUserOptions {
 }
 
 export function mapUser(wire: PassboltUserWire, options: MapUserOptions): PassboltUserModel {
-  const date = (raw: string | null | undefined, field: string) => toDateTimeValue(raw, isoToRfc3339Utc, 'PASSBOLT', field);
+  const date = (raw: unknown, field: string) => toDateTimeValue(raw, isoToRfc3339Utc, 'PASSBOLT', field);
   const profile = wire.profile ? mapProfile(wire.profile, options.baseUrl, date) : null;
-  return {
+  const setupCompleted = required(wire.active, 'PASSBOLT', 'active', 'boolean');
+  const roleName = wire.role?.name ?? null;
+  return carryDropped(wire, {
     __typename: 'PassboltUser',
     provider: 'PASSBOLT',
     id: wire.id.toLowerCase(),
     username: wire.username,
-    // The username is the login and Passbolt's only email field (contract §4).
+    // The username is the login and Passbolt's only email field.
     email: wire.username,
     displayName: displayName(wire),
     givenName: profile?.firstName ?? null,
     middleName: null,
     familyName: profile?.lastName ?? null,
     // `active` is false until setup is finished; `disabled` (v4.3+) is set while an admin has
-    // suspended the account. Only a set-up, not-disabled account can be used [contract §10, INF].
-    active: wire.active && wire.disabled == null,
+    // suspended the account. Only a set-up, not-disabled account can be used. A `disabled` that is
+    // set, even unreadably, means inactive; an unreadable `active` is an error, never a guess.
+    active: wire.disabled != null ? false : setupCompleted,
     createdAt: date(wire.created, 'createdAt'),
     updatedAt: date(wire.modified, 'updatedAt'),
     // 2019 servers sent "" for "never logged in", v5 sends null; both become null.
@@ -109,22 +114,22 @@ export function mapUser(wire: PassboltUserWire, options: MapUserOptions): Passbo
     avatarUrl: profile?.avatar?.urlMedium ?? null,
     // Users carry only group ids; names need a second call (`/groups.json?filter[has-users][]=`).
     groups: wire.groups_users.map(toGroup),
-    roles: wire.role ? [toRole(wire.role)] : [],
-    roleId: wire.role_id,
-    setupCompleted: wire.active,
-    deleted: wire.deleted,
+    roles: roleName === null ? [] : [toRole(roleName)],
+    roleId: required(wire.role_id, 'PASSBOLT', 'role_id', 'string'),
+    setupCompleted,
+    deleted: required(wire.deleted, 'PASSBOLT', 'deleted', 'boolean'),
     disabled: date(wire.disabled, 'disabled'),
     isMfaEnabled: wire.is_mfa_enabled ?? null,
     profile,
     role: wire.role ? mapRole(wire.role, date) : null,
     gpgkey: wire.gpgkey ? mapGpgkey(wire.gpgkey, date) : null,
-    groupsUsers: wire.groups_users.map((gu) => mapGroupUser(gu, date)),
-  };
+    groupsUsers: wire.groups_users.flatMap((gu) => mapGroupUser(gu, date)),
+  });
 }
 
-type DateMapper = (raw: string | null | undefined, field: string) => DateTimeValue | null;
+type DateMapper = (raw: unknown, field: string) => DateTimeValue | null;
 
-/** "first last" (contract §10); the username when the profile holds no name. */
+/** "first last"; the username when the profile holds no name. */
 function displayName(wire: PassboltUserWire): string {
   const name = [wire.profile?.first_name, wire.profile?.last_name]
     .map((part) => part?.trim())
@@ -135,9 +140,9 @@ function displayName(wire: PassboltUserWire): string {
 
 function mapProfile(profile: PassboltProfileWire, baseUrl: string, date: DateMapper): PassboltProfileModel {
   return {
-    id: profile.id,
-    firstName: profile.first_name,
-    lastName: profile.last_name,
+    id: required(profile.id, 'PASSBOLT', 'profile.id', 'string'),
+    firstName: profile.first_name ?? null,
+    lastName: profile.last_name ?? null,
     createdAt: date(profile.created, 'profile.createdAt'),
     updatedAt: date(profile.modified, 'profile.updatedAt'),
     avatar: profile.avatar ? mapAvatar(profile.avatar, baseUrl, date) : null,
@@ -156,7 +161,7 @@ function mapAvatar(avatar: PassboltAvatarWire, baseUrl: string, date: DateMapper
 
 /**
  * v5 sends absolute URLs (`https://<host>/avatars/view/<id>/medium.jpg`); 2019 servers sent them
- * relative to the installation (`img/public/…png`, contract §4), which a web app could not load, so
+ * relative to the installation (`img/public/…png`), which a web app could not load, so
  * those are resolved against the base URL. Only http(s) survives: the value ends up in an `<img src>`.
  */
 export function resolveAvatarUrl(raw: string | null | undefined, baseUrl: string): string | null {
@@ -171,8 +176,8 @@ export function resolveAvatarUrl(raw: string | null | undefined, baseUrl: string
 
 function mapRole(role: PassboltRoleWire, date: DateMapper): PassboltRoleModel {
   return {
-    id: role.id,
-    name: role.name,
+    id: required(role.id, 'PASSBOLT', 'role.id', 'string'),
+    name: required(role.name, 'PASSBOLT', 'role.name', 'string'),
     description: role.description ?? null,
     createdAt: date(role.created, 'role.createdAt'),
     updatedAt: date(role.modified, 'role.updatedAt'),
@@ -181,9 +186,9 @@ function mapRole(role: PassboltRoleWire, date: DateMapper): PassboltRoleModel {
 
 function mapGpgkey(key: PassboltGpgkeyWire, date: DateMapper): PassboltGpgkeyModel {
   return {
-    id: key.id,
-    fingerprint: key.fingerprint,
-    keyId: key.key_id,
+    id: required(key.id, 'PASSBOLT', 'gpgkey.id', 'string'),
+    fingerprint: required(key.fingerprint, 'PASSBOLT', 'gpgkey.fingerprint', 'string'),
+    keyId: required(key.key_id, 'PASSBOLT', 'gpgkey.key_id', 'string'),
     bits: key.bits ?? null,
     uid: key.uid ?? null,
     type: key.type ?? null,
@@ -196,15 +201,17 @@ function mapGpgkey(key: PassboltGpgkeyWire, date: DateMapper): PassboltGpgkeyMod
   };
 }
 
-function mapGroupUser(gu: PassboltGroupUserWire, date: DateMapper): PassboltGroupUserModel {
-  return { id: gu.id, groupId: gu.group_id, isAdmin: gu.is_admin, createdAt: date(gu.created, 'groupsUsers.createdAt') };
+/** A membership without a readable id or admin flag still counts in `groups`, but is left out here. */
+function mapGroupUser(gu: PassboltGroupUserWire, date: DateMapper): PassboltGroupUserModel[] {
+  if (gu.id == null || gu.is_admin == null) return [];
+  return [{ id: gu.id, groupId: gu.group_id, isAdmin: gu.is_admin, createdAt: date(gu.created, 'groupsUsers.createdAt') }];
 }
 
 function toGroup(gu: PassboltGroupUserWire): GroupModel {
   return { id: gu.group_id, name: null, description: null };
 }
 
-/** Role names are Passbolt's constants (`admin`, `user`; contract §4); roles are not scoped. */
-function toRole(role: PassboltRoleWire): RoleModel {
-  return { value: role.name, scope: null };
+/** Role names are Passbolt's constants (`admin`, `user`); roles are not scoped. */
+function toRole(name: string): RoleModel {
+  return { value: name, scope: null };
 }

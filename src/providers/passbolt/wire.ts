@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../../errors.js';
+import { lenient, lenientList, parseTolerant } from '../tolerant.js';
 import { parseWire } from '../wire.js';
 
 /**
@@ -34,86 +35,91 @@ export function normalizePassboltId(id: string): string {
   );
 }
 
-/** Dates may be null or absent where the schema marks them `x-nullable` or leaves them optional. */
-const optionalDate = z.string().nullish();
+/**
+ * A timestamp: a string when present (null or absent where the schema marks it `x-nullable` or leaves
+ * it optional). Read as given; anything but a readable timestamp becomes an error on that one field.
+ */
+const optionalDate = z.unknown().optional();
+const text = (field: string) => lenient(z.string(), field);
 
 const avatarWire = z.object({
-  id: z.string().nullish(),
+  id: text('profile.avatar.id'),
   created: optionalDate,
   modified: optionalDate,
-  // v5 always sends both URLs (AvatarHelper); 2019 servers sent relative ones (contract §4).
-  url: z
-    .object({ medium: z.string().nullish(), small: z.string().nullish() })
-    .nullish(),
+  // v5 always sends both URLs (AvatarHelper); 2019 servers sent relative ones.
+  url: lenient(
+    z.object({ medium: text('profile.avatar.url.medium'), small: text('profile.avatar.url.small') }),
+    'profile.avatar.url',
+  ),
 });
 
 const profileWire = z.object({
-  id: z.string(),
-  first_name: z.string(),
-  last_name: z.string(),
+  id: text('profile.id'),
+  first_name: text('profile.first_name'),
+  last_name: text('profile.last_name'),
   created: optionalDate,
   modified: optionalDate,
-  avatar: avatarWire.nullish(),
+  avatar: lenient(avatarWire, 'profile.avatar'),
 });
 
 const roleWire = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string().nullish(),
+  id: text('role.id'),
+  name: text('role.name'),
+  description: text('role.description'),
   created: optionalDate,
   modified: optionalDate,
 });
 
 const gpgkeyWire = z.object({
-  id: z.string(),
-  fingerprint: z.string(),
-  key_id: z.string(),
-  bits: z.number().int().nullish(),
-  uid: z.string().nullish(),
-  type: z.string().nullish(),
+  id: text('gpgkey.id'),
+  fingerprint: text('gpgkey.fingerprint'),
+  key_id: text('gpgkey.key_id'),
+  bits: lenient(z.number().int(), 'gpgkey.bits'),
+  uid: text('gpgkey.uid'),
+  type: text('gpgkey.type'),
   expires: optionalDate,
   key_created: optionalDate,
-  armored_key: z.string().nullish(),
-  deleted: z.boolean().nullish(),
+  armored_key: text('gpgkey.armored_key'),
+  deleted: lenient(z.boolean(), 'gpgkey.deleted'),
   created: optionalDate,
   modified: optionalDate,
 });
 
+/** A membership is kept when it names its group; its own id and admin flag are read tolerantly. */
 const groupUserWire = z.object({
-  id: z.string(),
+  id: text('groups_users[].id'),
   group_id: z.string(),
-  is_admin: z.boolean(),
+  is_admin: lenient(z.boolean(), 'groups_users[].is_admin'),
   created: optionalDate,
 });
 
 /**
- * A user as `/users/{id}.json` returns it in `body`. Strict on what the gateway reads. Lenient where
- * Passbolt may leave a part out: `disabled` arrived in v4.3, `last_logged_in` is `""` in 2019 docs and
- * null in v5, `is_mfa_enabled` is only sent to admins and the user themself, `gpgkey` is null before
- * setup, and `contain[...]=0` drops `profile`, `role`, `gpgkey` or `groups_users` (contract §3, §4).
- * Unknown keys (`missing_metadata_key_ids`, paid-edition plugins) are dropped.
+ * A user as `/users/{id}.json` returns it in `body`. Strict only on what identifies the user (`id`,
+ * `username`); every other field is read tolerantly, since Passbolt may leave a part out: `disabled`
+ * arrived in v4.3, `last_logged_in` is `""` in 2019 docs and null in v5, `is_mfa_enabled` is only sent
+ * to admins and the user themself, `gpgkey` is null before setup, and `contain[...]=0` drops
+ * `profile`, `role`, `gpgkey` or `groups_users`. A part of another type reads as absent. Unknown
+ * keys (`missing_metadata_key_ids`, paid-edition plugins) are dropped.
  */
 const userWire = z.object({
   id: z.string(),
-  role_id: z.string(),
+  role_id: text('role_id'),
   username: z.string(),
-  active: z.boolean(),
-  deleted: z.boolean(),
+  active: lenient(z.boolean(), 'active'),
+  deleted: lenient(z.boolean(), 'deleted'),
   created: optionalDate,
   modified: optionalDate,
+  /** Kept as sent: an unreadable value must not read as "not disabled". */
   disabled: optionalDate,
   last_logged_in: optionalDate,
-  is_mfa_enabled: z.boolean().nullish(),
-  profile: profileWire.nullish(),
-  role: roleWire.nullish(),
-  gpgkey: gpgkeyWire.nullish(),
-  groups_users: z
-    .array(groupUserWire)
-    .nullish()
-    .transform((list) => list ?? []),
+  is_mfa_enabled: lenient(z.boolean(), 'is_mfa_enabled'),
+  profile: lenient(profileWire, 'profile'),
+  role: lenient(roleWire, 'role'),
+  gpgkey: lenient(gpgkeyWire, 'gpgkey'),
+  groups_users: lenientList(groupUserWire, 'groups_users'),
 });
 
-/** The envelope of every JSON answer: `{"header": {...}, "body": ...}` (contract §4). */
+/** The envelope of every JSON answer: `{"header": {...}, "body": ...}` (OpenAPI `header` schema). */
 const envelopeWire = z.object({
   header: z.object({ status: z.string() }),
   body: z.unknown(),
@@ -136,9 +142,12 @@ export function parsePassboltUserWire(value: unknown): PassboltUserWire {
   if (envelope.header.status !== 'success') {
     throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'passbolt: header.status: expected "success"', { provider: 'PASSBOLT' });
   }
-  const user = parseWire(userWire, envelope.body, 'PASSBOLT', 'body');
+  const user = parseTolerant(userWire, envelope.body, 'PASSBOLT', 'body');
   if (!isPassboltUuid(user.id)) {
     throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'passbolt: body.id: expected a UUID', { provider: 'PASSBOLT' });
   }
   return user;
 }
+
+/** The pattern above, which runs on client and provider text: anchored, bounded, linear. */
+export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { CAKE_UUID };

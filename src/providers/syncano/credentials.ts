@@ -1,6 +1,7 @@
 /**
  * Syncano credentials: read from the gateway request's headers and turned into Syncano's own
- * headers (contract §3: "API/account key: header X-API-KEY … User key: header X-USER-KEY").
+ * headers (Syncano v1.1 docs, Authentication: the API or account key in `X-API-KEY`, the user key in
+ * `X-USER-KEY`).
  *
  * - `x-syncano-api-key`: the instance API key (or an account key); a configured default may stand in
  *   for it.
@@ -10,8 +11,8 @@
  *
  * Values never appear in errors or logs.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { credentialError, readCredentialHeader, requireCredential, type CredentialValue } from '../credentials.js';
+import type { RequestHeaders } from '../request-headers.js';
 
 export type { CredentialValue } from '../credentials.js';
 
@@ -20,32 +21,30 @@ export interface SyncanoCredentials {
   readonly userKey: CredentialValue;
 }
 
-export const API_KEY_HEADER = 'x-syncano-api-key';
-export const USER_KEY_HEADER = 'x-syncano-user-key';
+export const API_KEY_HEADER = 'X-Syncano-Api-Key';
+export const USER_KEY_HEADER = 'X-Syncano-User-Key';
 
 /**
- * Keys are 40 lower-case hex characters (contract §3), but a non-hex API key is a signed instance
- * token (`<pk>:<epoch>:<hmac>`), so only what no key holds is refused besides control characters:
- * spaces and commas (node:http joins a repeated header with ", ").
+ * Keys are 40 lower-case hex characters, but a non-hex API key is a signed instance token
+ * (`<pk>:<epoch>:<hmac>`), so a key is read as any token (visible ASCII, no comma, sent once) and not
+ * held to the hex form.
  */
-const NEVER_IN_A_KEY = /[\s,]/;
-
-export function readSyncanoCredentials(headers: IncomingHttpHeaders, defaultApiKey: string | undefined): SyncanoCredentials {
-  const apiKey = readCredentialHeader(headers[API_KEY_HEADER], NEVER_IN_A_KEY);
+export function readSyncanoCredentials(headers: RequestHeaders, defaultApiKey: string | undefined): SyncanoCredentials {
+  const apiKey = readCredentialHeader(headers, API_KEY_HEADER);
   return {
     apiKey: apiKey.state === 'absent' && defaultApiKey ? { state: 'present', value: defaultApiKey } : apiKey,
-    userKey: readCredentialHeader(headers[USER_KEY_HEADER], NEVER_IN_A_KEY),
+    userKey: readCredentialHeader(headers, USER_KEY_HEADER),
   };
 }
 
 /** Headers for a `user` lookup: the API key, plus the user key when the caller sent one. Throws UNAUTHENTICATED. */
 export function headersForUserLookup(creds: SyncanoCredentials): Record<string, string> {
   const apiKey = requireCredential(creds.apiKey, 'SYNCANO', API_KEY_HEADER);
-  if (creds.userKey.state === 'malformed') throw credentialError('SYNCANO', USER_KEY_HEADER, 'malformed');
+  if (creds.userKey.state === 'malformed') throw credentialError('SYNCANO', USER_KEY_HEADER, creds.userKey);
   return authHeaders(apiKey, creds.userKey.state === 'present' ? creds.userKey.value : undefined);
 }
 
-/** Headers for `me`: API key and user key, both required (contract §2: "instance API key + user key only"). */
+/** Headers for `me`: API key and user key, both required (`GET …/user/` works only with an instance API key and a user key). */
 export function headersForMe(creds: SyncanoCredentials): Record<string, string> {
   const apiKey = requireCredential(creds.apiKey, 'SYNCANO', API_KEY_HEADER);
   return authHeaders(apiKey, requireCredential(creds.userKey, 'SYNCANO', USER_KEY_HEADER));

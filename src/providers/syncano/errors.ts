@@ -1,5 +1,5 @@
 /**
- * Syncano status/body → gateway error (contract §6). Bodies are DRF JSON, mostly `{"detail": "…"}`;
+ * Syncano status/body → gateway error (Syncano v1.1 API, errors). Bodies are DRF JSON, mostly `{"detail": "…"}`;
  * `detail` is read to tell situations apart (403 means both "bad key" and "not allowed"; 404 means
  * both "no such user" and "no such instance"), never copied into the error.
  */
@@ -15,21 +15,21 @@ export interface SyncanoErrorContext {
   endpoint?: 'user' | 'me';
 }
 
-/** Status → code and client-safe message for the statuses Syncano documents (contract §6). */
+/** Status → code and client-safe message for the statuses Syncano documents. */
 const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
   400: { code: ErrorCode.BAD_USER_INPUT, message: 'syncano: the request was rejected as invalid.' },
-  // Only the login endpoint answers 401 (contract §6); kept for a proxy in front of Syncano.
+  // Only the login endpoint answers 401; kept for a proxy in front of Syncano.
   401: { code: ErrorCode.UNAUTHENTICATED, message: 'syncano: the credentials were refused.' },
   403: { code: ErrorCode.FORBIDDEN, message: 'syncano: the caller may not read this user.' },
   404: { code: ErrorCode.NOT_FOUND, message: 'syncano: no such user, or not visible to the caller.' },
-  // "Request timeout." / "Requested query took too long." (contract §6, apps/core/exceptions.py).
+  // "Request timeout." / "Requested query took too long." (Syncano platform, apps/core/exceptions.py).
   408: { code: ErrorCode.PROVIDER_TIMEOUT, message: 'syncano: the request took too long.' },
   429: { code: ErrorCode.RATE_LIMITED, message: 'syncano: rate limited; retry later.' },
 };
 
-/** 404 "Instance was not found." (contract §6): the configured instance is wrong, for every user alike. */
+/** 404 "Instance was not found.": the configured instance is wrong, for every user alike. */
 const INSTANCE_NOT_FOUND = /instance was not found/i;
-/** 403 "No such API Key." (contract §6): DRF answers 403, not 401, when authentication fails. */
+/** 403 "No such API Key.": DRF answers 403, not 401, when authentication fails. */
 const NO_SUCH_API_KEY = /no such api key/i;
 
 export function toGatewayError(status: number, body: unknown, context: SyncanoErrorContext = {}): GatewayError {
@@ -51,7 +51,7 @@ export function toGatewayError(status: number, body: unknown, context: SyncanoEr
   if (status === 403 && context.endpoint === 'me') {
     // "This endpoint will work only in combination of Instance API Key and User Key. Trying to use
     // Account Key will give 403" (seed "User - details"); an unknown user key is silently ignored and
-    // ends in the same 403 (contract §3). Either way the credentials do not name a user [INF].
+    // ends in the same 403. Either way the credentials do not name a user.
     return error(ErrorCode.UNAUTHENTICATED, 'syncano: me needs an instance API key and a valid user key.');
   }
   const known = BY_STATUS[status];

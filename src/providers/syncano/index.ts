@@ -1,11 +1,11 @@
 /**
- * The Syncano adapter (API v1.1). Syncano has a real batch endpoint (contract §2: `POST
+ * The Syncano adapter (API v1.1). Syncano has a real batch endpoint (`POST
  * …/batch/`, at most 50 sub-requests), so two or more distinct ids cost one upstream call; one id is a
  * plain GET. `me` is Syncano's own `GET …/user/`, which needs the API key and the caller's user key.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
-import { asSlotError, throwIfAllFailedAlike } from '../batch.js';
+import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createSyncanoClient, type SyncanoResponse } from './client.js';
 import { headersForMe, headersForUserLookup, readSyncanoCredentials, type SyncanoCredentials } from './credentials.js';
@@ -17,20 +17,19 @@ export type { SyncanoCredentials } from './credentials.js';
 export type { SyncanoUserModel } from './map-user.js';
 
 export interface SyncanoConfig extends ProviderConfigBase {
-  /** The instance name (`/v1.1/instances/{instance}/`); lower-cased as Syncano does (contract §1). */
+  /** The instance name (`/v1.1/instances/{instance}/`); lower-cased as Syncano does. */
   instance: string;
   /** An instance API key for `user` lookups and `me` when the caller sends none. Never stands in for the user key. */
   defaultApiKey?: string;
   /**
-   * Names of the custom `user_profile` fields holding the unified fields (contract §10: they vary per
-   * instance). Defaults: `email`, `first_name`, `last_name`, `avatar` (a file field).
+   * Names of the custom `user_profile` fields holding the unified fields (they vary per instance). Defaults: `email`, `first_name`, `last_name`, `avatar` (a file field).
    */
   profileFields?: Partial<SyncanoProfileFields>;
 }
 
-/** `BATCH_MAX_SIZE = 50` (contract §2). */
+/** Syncano's batch endpoint takes at most 50 sub-requests (`BATCH_MAX_SIZE = 50`). */
 const MAX_BATCH_SIZE = 50;
-/** Syncano lower-cases the instance name, then requires `^[a-z0-9-_]{,64}$` (contract §1). */
+/** Syncano lower-cases the instance name, then requires `^[a-z0-9-_]{,64}$`. */
 const INSTANCE_NAME = /^[a-z0-9_-]{1,64}$/;
 
 type Slot = SyncanoUserModel | GatewayError;
@@ -89,34 +88,35 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
     idsPerCall: MAX_BATCH_SIZE,
     readCredentials: (headers) => readSyncanoCredentials(headers, config.defaultApiKey),
     normalizeId: normalizeSyncanoId,
-    async fetchUsers(ids, creds, options = {}) {
-      // Missing or malformed credentials fail the whole batch, before any upstream call.
-      const headers = headersForUserLookup(creds);
-      const results: Slot[] = new Array<Slot>(ids.length);
-      // Ids normally arrive normalised by the loader; checking again keeps a bad one from ever
-      // reaching a path, and it fails its own slot only.
-      const pending: Array<{ slot: number; id: string }> = [];
-      ids.forEach((raw, slot) => {
-        try {
-          pending.push({ slot, id: normalizeSyncanoId(raw) });
-        } catch (error) {
-          results[slot] = asSlotError(error);
-        }
+    fetchUsers(ids, creds, options = {}) {
+      return settleBatch(ids.length, async () => {
+        // Missing or malformed credentials fail every slot, before any upstream call.
+        const headers = headersForUserLookup(creds);
+        const results: Slot[] = new Array<Slot>(ids.length);
+        // Ids normally arrive normalised by the loader; checking again keeps a bad one from ever
+        // reaching a path, and it fails its own slot only.
+        const pending: Array<{ slot: number; id: string }> = [];
+        ids.forEach((raw, slot) => {
+          try {
+            pending.push({ slot, id: normalizeSyncanoId(raw) });
+          } catch (error) {
+            results[slot] = asSlotError(error);
+          }
+        });
+        // The loader never sends more than 50; a direct caller may, so each 50 is its own batch.
+        const chunks = Array.from({ length: Math.ceil(pending.length / MAX_BATCH_SIZE) }, (_, i) =>
+          pending.slice(i * MAX_BATCH_SIZE, (i + 1) * MAX_BATCH_SIZE),
+        );
+        await Promise.all(
+          chunks.map(async (chunk) => {
+            const chunkIds = chunk.map((p) => p.id);
+            // A failure of the whole call (transport, outer status) lands in each of its slots.
+            const got = await fetchChunk(chunkIds, headers, options).catch((error: unknown) => chunk.map(() => asSlotError(error)));
+            chunk.forEach((p, i) => (results[p.slot] = got[i]!));
+          }),
+        );
+        return results;
       });
-      // The loader never sends more than 50; a direct caller may, so each 50 is its own batch.
-      const chunks = Array.from({ length: Math.ceil(pending.length / MAX_BATCH_SIZE) }, (_, i) =>
-        pending.slice(i * MAX_BATCH_SIZE, (i + 1) * MAX_BATCH_SIZE),
-      );
-      await Promise.all(
-        chunks.map(async (chunk) => {
-          const chunkIds = chunk.map((p) => p.id);
-          // A failure of the whole call (transport, outer status) lands in each of its slots.
-          const got = await fetchChunk(chunkIds, headers, options).catch((error: unknown) => chunk.map(() => asSlotError(error)));
-          chunk.forEach((p, i) => (results[p.slot] = got[i]!));
-        }),
-      );
-      throwIfAllFailedAlike(results);
-      return results;
     },
     async fetchMe(creds, options = {}) {
       const res = await client.getMe(headersForMe(creds), options.signal);

@@ -1,21 +1,24 @@
 /**
- * Syncano's raw shapes (contract §4, `UserFullSerializer`), validated before mapping. Lenient where
- * the contract says a field may be missing or null, strict on what the mapping reads. `user_key`, the
- * user's secret, is accepted here only to be dropped: the parsed value never carries it.
+ * Syncano's raw shapes (v1.1 `UserFullSerializer`, "User - details"), validated before mapping.
+ * Strict only on what identifies the user (`id`, `username`); every other field is read tolerantly:
+ * a field left out or of another type reads as absent, and a group without its numeric id is left
+ * out. `user_key`, the user's secret, is accepted here only to be dropped: the parsed value never
+ * carries it.
  */
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../../errors.js';
+import { lenient, lenientList, parseTolerant } from '../tolerant.js';
 import { parseWire } from '../wire.js';
 
 const linksSchema = z.record(z.string(), z.unknown());
 
 export const syncanoGroupWireSchema = z.object({
   id: z.number().int(),
-  label: z.string(),
-  description: z.string().nullish(),
-  // Emitted by the 2018+ backend only (contract §4).
-  name: z.string().nullish(),
-  links: linksSchema.nullish(),
+  label: lenient(z.string(), 'groups[].label'),
+  description: lenient(z.string(), 'groups[].description'),
+  // Emitted by the 2018+ backend only.
+  name: lenient(z.string(), 'groups[].name'),
+  links: lenient(linksSchema, 'groups[].links'),
 });
 
 /** The documented DataObject fields of a profile; everything else on it is a custom field. */
@@ -34,31 +37,35 @@ export const PROFILE_BUILTIN_FIELDS = [
   'links',
 ] as const;
 
+const profileText = (field: string) => lenient(z.string(), `profile.${field}`);
+const profileInt = (field: string) => lenient(z.number().int(), `profile.${field}`);
+
 export const syncanoProfileWireSchema = z
   .object({
-    id: z.number().int(),
-    created_at: z.string().nullish(),
-    updated_at: z.string().nullish(),
-    revision: z.number().int(),
-    owner: z.number().int().nullish(),
-    owner_permissions: z.string().nullish(),
-    group_permissions: z.string().nullish(),
-    other_permissions: z.string().nullish(),
-    group: z.number().int().nullish(),
-    channel: z.string().nullish(),
-    channel_room: z.string().nullish(),
-    links: linksSchema.nullish(),
+    id: profileInt('id'),
+    /** Timestamp strings; anything else becomes an error on that one date field. */
+    created_at: z.unknown().optional(),
+    updated_at: z.unknown().optional(),
+    revision: profileInt('revision'),
+    owner: profileInt('owner'),
+    owner_permissions: profileText('owner_permissions'),
+    group_permissions: profileText('group_permissions'),
+    other_permissions: profileText('other_permissions'),
+    group: profileInt('group'),
+    channel: profileText('channel'),
+    channel_room: profileText('channel_room'),
+    links: lenient(linksSchema, 'profile.links'),
   })
   .catchall(z.unknown());
 
 export const syncanoUserWireSchema = z.object({
-  // Auto-increment from 1 (contract §4); beyond 2^53 a JSON number no longer names one integer.
+  // Auto-increment from 1; beyond 2^53 a JSON number no longer names one integer.
   id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   username: z.string(),
-  // [INF] "may be absent if profile row missing" (contract §4).
-  profile: syncanoProfileWireSchema.nullish(),
-  groups: z.array(syncanoGroupWireSchema).nullish(),
-  links: linksSchema.nullish(),
+  // Absent when the user's profile row is missing.
+  profile: lenient(syncanoProfileWireSchema, 'profile'),
+  groups: lenientList(syncanoGroupWireSchema, 'groups'),
+  links: lenient(linksSchema, 'links'),
 });
 
 export type SyncanoGroupWire = z.output<typeof syncanoGroupWireSchema>;
@@ -77,12 +84,14 @@ export function stripSecrets(value: unknown): unknown {
 }
 
 /** `user_key` itself, and custom fields named like secrets (`*_key`, `password`, `token`…). */
+const SECRET_KEY = /(^|_)(user_key|api_key|key|password|passwd|secret|token)$/i;
+
 export function isSecretKey(key: string): boolean {
-  return /(^|_)(user_key|api_key|key|password|passwd|secret|token)$/i.test(key);
+  return SECRET_KEY.test(key);
 }
 
 export function parseSyncanoUserWire(value: unknown): SyncanoUserWire {
-  return parseWire(syncanoUserWireSchema, stripSecrets(value), 'SYNCANO', 'body') as SyncanoUserWire;
+  return parseTolerant(syncanoUserWireSchema, stripSecrets(value), 'SYNCANO', 'body');
 }
 
 /** One item of a batch response: `{code, content}` (contract §2, `apps/batch/utils.py`). */
@@ -102,9 +111,19 @@ export function parseSyncanoBatchWire(value: unknown, expected: number): Syncano
  * drops leading zeros, so "007" and "7" share a cache key; at most 18 digits keeps it an exact
  * integer everywhere.
  */
+const SYNCANO_ID = /^\d{1,18}$/;
+const ALL_ZEROS = /^0+$/;
+const LEADING_ZEROS = /^0+/;
+
 export function normalizeSyncanoId(id: string): string {
-  if (!/^\d{1,18}$/.test(id) || /^0+$/.test(id)) {
+  if (!SYNCANO_ID.test(id) || ALL_ZEROS.test(id)) {
     throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'syncano: id must be a positive integer (digits only).', { provider: 'SYNCANO' });
   }
-  return id.replace(/^0+/, '');
+  return id.replace(LEADING_ZEROS, '');
 }
+
+/**
+ * The patterns above, which run on client and provider text (ids, and every key of an upstream
+ * record): anchored or free of repetition, linear.
+ */
+export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { SECRET_KEY, SYNCANO_ID, ALL_ZEROS, LEADING_ZEROS };

@@ -1,0 +1,27 @@
+/**
+ * Group identity. Adapters map a group with the provider's own id, which is unique only within that
+ * provider; the gateway's `Group.id` prefixes it with the provider (`SYNCANO:3`, `BELLADATI:3`), so
+ * two providers' groups never share an id and a normalized client cache keeps them apart.
+ */
+import type { GroupResolvers } from '../__generated__/resolvers-types.js';
+import type { GroupModel, ProviderName, UserModelBase } from '../model.js';
+
+/** A group as the `Group` resolvers see it: the adapter's model plus the provider it came from. */
+export interface GroupParent extends GroupModel {
+  provider: ProviderName;
+}
+
+/** The gateway's id of a provider's group. */
+export function globalGroupId(provider: ProviderName, groupId: string): string {
+  return `${provider}:${groupId}`;
+}
+
+/** `<UserType>.groups`: the user's groups, each tagged with the user's provider. */
+export function groupsOf(user: UserModelBase): GroupParent[] {
+  return user.groups.map((group) => ({ ...group, provider: user.provider }));
+}
+
+export const Group: GroupResolvers = {
+  id: (group) => globalGroupId(group.provider, group.id),
+  groupId: (group) => group.id,
+};
