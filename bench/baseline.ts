@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { GatewayError } from '../src/errors.js';
 import { createSilentLogger } from '../src/logger.js';
 import type { ProviderName, UserModel } from '../src/model.js';
-import { createRequestScope } from '../src/providers/request-scope.js';
+import { callOptions, createRequestScope, type UpstreamCallOptions } from '../src/providers/request-scope.js';
 import { createRegistry } from '../src/providers/registry.js';
 
 const config = loadConfig(process.env);
@@ -24,27 +24,27 @@ function adapter(provider: ProviderName) {
 
 const pick = (user: UserModel, fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, (user as unknown as Record<string, unknown>)[f]]));
 
-async function one(provider: ProviderName, id: string, req: IncomingMessage, signal: AbortSignal): Promise<UserModel> {
+async function one(provider: ProviderName, id: string, req: IncomingMessage, call: UpstreamCallOptions): Promise<UserModel> {
   const a = adapter(provider);
-  const [result] = await a.fetchUsers([a.normalizeId(id)], a.readCredentials(req.headersDistinct), { signal });
+  const [result] = await a.fetchUsers([a.normalizeId(id)], a.readCredentials(req.headersDistinct), call);
   if (result instanceof GatewayError) throw result;
   return result!;
 }
 
-const handlers: Record<string, (body: { variables?: Record<string, string>; query: string }, req: IncomingMessage, signal: AbortSignal) => Promise<unknown>> = {
-  async single(body, req, signal) {
-    const user = await one('PASSBOLT', body.variables!.id!, req, signal);
+const handlers: Record<string, (body: { variables?: Record<string, string>; query: string }, req: IncomingMessage, call: UpstreamCallOptions) => Promise<unknown>> = {
+  async single(body, req, call) {
+    const user = await one('PASSBOLT', body.variables!.id!, req, call);
     return { data: { user: pick(user, ['id', 'username', 'email', 'displayName', 'givenName', 'familyName', 'active', 'createdAt']) } };
   },
-  async aliases50(body, req, signal) {
+  async aliases50(body, req, call) {
     const ids = [...body.query.matchAll(/id: "([^"]+)"/g)].map((m) => m[1]!);
     const a = adapter('PASSBOLT');
     const unique = [...new Set(ids.map((id) => a.normalizeId(id)))];
-    const users = await a.fetchUsers(unique, a.readCredentials(req.headersDistinct), { signal });
+    const users = await a.fetchUsers(unique, a.readCredentials(req.headersDistinct), call);
     const byId = new Map(unique.map((id, i) => [id, users[i] as UserModel]));
     return { data: Object.fromEntries(ids.map((id, i) => [`u${i}`, pick(byId.get(a.normalizeId(id))!, ['id', 'username', 'displayName'])])) };
   },
-  async fourProviders(_body, req, signal) {
+  async fourProviders(_body, req, call) {
     const pairs: Array<[ProviderName, string, string, string]> = [
       ['SYNCANO', '1', 'sm', 'su'],
       ['DROPLIT', 'C573b86eeee43dd7ba0244f8a;testUser', 'dm', 'du'],
@@ -55,10 +55,10 @@ const handlers: Record<string, (body: { variables?: Record<string, string>; quer
       pairs.map(async ([provider, id]) => {
         const a = adapter(provider);
         const creds = a.readCredentials(req.headersDistinct);
-        const mePromise = a.fetchMe(creds, { signal });
+        const mePromise = a.fetchMe(creds, call);
         // Like the gateway's loaders: a `user` whose id is the caller's is served from `me`.
         const me = await mePromise;
-        const user = a.normalizeId(id) === me.id ? me : await one(provider, id, req, signal);
+        const user = a.normalizeId(id) === me.id ? me : await one(provider, id, req, call);
         return [me, user] as const;
       }),
     );
@@ -69,9 +69,9 @@ const handlers: Record<string, (body: { variables?: Record<string, string>; quer
     });
     return { data };
   },
-  async error(_body, req, signal) {
+  async error(_body, req, call) {
     try {
-      await one('BELLADATI', '999', req, signal);
+      await one('BELLADATI', '999', req, call);
       throw new Error('expected NOT_FOUND');
     } catch (error) {
       const e = error as GatewayError;
@@ -94,7 +94,7 @@ const server = createServer((req, res) => {
       return;
     }
     const scope = createRequestScope(config.requestDeadlineMs);
-    handler(body, req, scope.signal).finally(scope.dispose).then(
+    handler(body, req, callOptions(scope)).finally(scope.dispose).then(
       (result) => {
         // Byte-identical to Apollo Server's answer, which ends with a newline.
         const payload = `${JSON.stringify(result)}\n`;

@@ -51,12 +51,12 @@ function compile(): void {
 }
 
 /** Starts `node dist-bench/<script>.js` pinned to `core`; resolves with its first stdout JSON line. */
-async function startProcess(script: string, args: string[], env: Record<string, string>, core: number, healthUrl?: string): Promise<{ child: ChildProcess; info: any }> {
+async function startProcess(script: string, args: string[], env: Record<string, string>, core: number, healthUrl?: string): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
   const node = [process.execPath, `dist-bench/${script.replace(/\.ts$/, '.js')}`, ...args];
   const [cmd, ...rest] = canPin ? ['taskset', '-c', String(core), ...node] : node;
   const child = spawn(cmd!, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const info = await new Promise<any>((resolve, reject) => {
+  const info = await new Promise<Record<string, unknown>>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
     if (healthUrl) {
       const poll = () =>
@@ -169,8 +169,8 @@ async function main() {
   process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
   const sims = await startProcess('bench/simulators-process.ts', [], {}, 0);
   children.push(sims.child);
-  const simUrls: Record<string, string> = sims.info;
-  const passboltIds: string[] = sims.info.passboltIds;
+  const simUrls = sims.info as Record<string, string>;
+  const passboltIds = sims.info.passboltIds as string[];
   const upstream: Upstream = {
     urls: [simUrls.syncano!, simUrls.droplit!, simUrls.passbolt!, simUrls.belladati!],
     async total() {

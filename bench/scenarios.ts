@@ -9,7 +9,7 @@ import { loadDemoData, type SimulatorData } from '../src/simulators/index.js';
 /** Ten extra Passbolt users (copies of Carol with their own ids), for the 50-alias scenario. */
 export function benchData(): { data: SimulatorData; passboltIds: string[] } {
   const data = loadDemoData();
-  const carol = (data.passbolt.users as Array<Record<string, any>>).find((u) => u.username === 'carol@passbolt.com')!;
+  const carol = (data.passbolt.users as Array<{ username: string; profile: Record<string, unknown> }>).find((u) => u.username === 'carol@passbolt.com')!;
   const passboltIds: string[] = [];
   for (let i = 0; i < 10; i++) {
     const id = randomUUID();

@@ -1,5 +1,5 @@
 /**
- * Soak run (T1 and T2): the gateway in this process, the four simulators in a child
+ * Soak run (memory and collection checks): the gateway in this process, the four simulators in a child
  * process, mixed traffic at a fixed concurrency, and memory measured after forced garbage collections.
  *
  * The simulators run apart so that the heap measured is the gateway's (and the load client's): the
@@ -15,17 +15,17 @@
  * (→ PROVIDER_TIMEOUT at the request deadline). The breaker is kept out of the way so the mix stays
  * as described; retries, retry budget and bulkhead run with their defaults.
  *
- * T1: heapUsed and RSS after a forced GC at the checkpoint and at the end; PASS when
+ * Memory (printed as the first section): heapUsed and RSS after a forced GC at the checkpoint and at the end; PASS when
  *     heap(end) ≤ heap(checkpoint) × 1.10 + 5 MB. Also reported: RSS ≤ 1.25×; the slope of the heap,
  *     sampled after a forced GC every second, over the last 80 % of the run (≤ 0.5 MB/min); sockets
  *     back to the baseline ± 2 after the drain; no MaxListenersExceededWarning.
- * T2: every request's context (and its DataLoader set) is registered with a FinalizationRegistry;
+ * Collection (the second section): every request's context (and its DataLoader set) is registered with a FinalizationRegistry;
  *     PASS when ≥ 99 % are finalized after the drain and a forced GC.
  *
  * --heap-snapshots DIR writes a V8 heap snapshot at the checkpoint and at the end (after the forced
  * GC), to compare in Chrome DevTools when a figure fails.
  *
- * Exit code 0 when T1's heap check and T2 pass, 1 otherwise, 2 on a usage error.
+ * Exit code 0 when the heap check and the collection check pass, 1 otherwise, 2 on a usage error.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { loadConfig, withSimulatorUrls } from '../src/config.js';
+import { loadConfig, withSimulatorUrls, type RunningSimulatorsInfo } from '../src/config.js';
 import type { GatewayContext } from '../src/context.js';
 import { createSilentLogger } from '../src/logger.js';
 import type { ProviderName } from '../src/model.js';
@@ -43,6 +43,7 @@ import { createGateway, type Gateway } from '../src/server.js';
 import { DEMO_CREDENTIALS } from '../src/simulators/demo-credentials.js';
 import type { FaultRule } from '../src/simulators/faults.js';
 import { startSimulators } from '../src/simulators/index.js';
+import { SIMULATOR_MODULES } from '../src/simulators/registry.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,13 +60,11 @@ const { values: args } = parseArgs({
 if (args['simulators-only']) {
   // Start the simulators, tell the parent where they are, and live until the parent goes.
   const sims = await startSimulators({ record: false });
-  const info: SimulatorsInfo = {
-    syncano: { url: sims.syncano.url },
-    droplit: { url: sims.droplit.url },
-    passbolt: { url: sims.passbolt.url },
-    belladati: { url: sims.belladati.url },
-    data: { syncano: { instance: sims.data.syncano.instance }, belladati: { consumerKey: sims.data.belladati.consumerKey } },
-  };
+  // Every registered simulator's URL, and the data demo mode reads its settings from (instance, keys…).
+  const info = {
+    ...Object.fromEntries(SIMULATOR_MODULES.map((m) => [m.key, { url: sims[m.key].url }])),
+    data: sims.data,
+  } as RunningSimulatorsInfo;
   process.stdout.write(`${JSON.stringify(info)}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => void sims.close().then(() => process.exit(0)));
@@ -97,9 +96,6 @@ const KINDS: readonly Kind[] = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', '5xx',
 const EXPECTED: Record<Kind, string> = { ok: 'ok', '5xx': 'PROVIDER_UNAVAILABLE', '404': 'NOT_FOUND', timeout: 'PROVIDER_TIMEOUT' };
 
 type SimName = 'syncano' | 'droplit' | 'passbolt' | 'belladati';
-interface SimulatorsInfo extends Record<SimName, { url: string }> {
-  data: { syncano: { instance: string }; belladati: { consumerKey: string } };
-}
 
 interface Target {
   provider: ProviderName;
@@ -158,7 +154,7 @@ const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const [firstLine] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-const sims = JSON.parse(firstLine) as SimulatorsInfo;
+const sims = JSON.parse(firstLine) as RunningSimulatorsInfo;
 const config = withSimulatorUrls(
   loadConfig({
     USERGRAPH_MODE: 'demo',
@@ -182,7 +178,7 @@ for (const t of TARGETS) {
   if (!res.ok) throw new Error(`${t.sim} simulator refused the fault rules: ${res.status}`);
 }
 
-// T2: every request's context and DataLoader set, registered as Apollo hands them to the plugins.
+// Collection check: every request's context and DataLoader set, registered as Apollo hands them to the plugins.
 let registered = 0;
 let finalized = 0;
 const contexts = new FinalizationRegistry<string>(() => {
@@ -301,7 +297,7 @@ const t2Share = registered === 0 ? 0 : finalized / registered;
 const t2Pass = t2Hooked && t2Share >= 0.99;
 
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-console.log('\nT1');
+console.log('\nMemory');
 console.log(
   `  ${verdict(heapPass)}  heapUsed(${TOTAL}) ${(atEnd.heapUsed / MB).toFixed(1)} MB ≤ heapUsed(${CHECKPOINT}) ${(atCheckpoint.heapUsed / MB).toFixed(1)} MB × 1.10 + 5 MB = ${(heapLimit / MB).toFixed(1)} MB`,
 );
@@ -316,7 +312,7 @@ console.log(
 console.log(`  ${verdict(socketsPass)}  sockets after the drain: ${drainedSockets} (baseline ${baselineSockets} ± 2)`);
 console.log(`  ${verdict(maxListenerWarnings === 0)}  MaxListenersExceededWarning: ${maxListenerWarnings}`);
 console.log(`  ${verdict(mismatches === 0)}  every response had its kind's expected outcome (${mismatches} did not)`);
-console.log('T2');
+console.log('Collection');
 console.log(
   t2Hooked
     ? `  ${verdict(t2Pass)}  per-request contexts and DataLoader sets finalized: ${finalized} of ${registered} (${(t2Share * 100).toFixed(2)} %, ≥ 99 %)`
@@ -334,7 +330,7 @@ process.exit(heapPass && t2Pass ? 0 : 1);
  * Adds a plugin to the running gateway's Apollo Server. `createGateway` starts Apollo itself and takes
  * no extra plugins, and Apollo refuses `addPlugin` once started; but it reads its plugin list on every
  * request, so appending to it works. That list is Apollo's internal state: if its shape ever changes
- * this returns false and T2 reports that it could not run.
+ * this returns false and the collection check reports that it could not run.
  */
 function addRequestPlugin(g: Gateway, plugin: ApolloServerPlugin<GatewayContext>): boolean {
   const internals = (g.apollo as unknown as { internals?: { plugins?: unknown } }).internals;

@@ -18,12 +18,19 @@
  *   MAX_CONNECTIONS           1024        open client connections; more are closed at once
  *   Retries, breaker, in-flight bound: see RESILIENCE_ENV below and src/providers/resilience.ts.
  *   Operation limits: see LIMITS_ENV below and src/plugins/operation-limits.ts.
+ *
+ * Providers: each provider module (src/providers/registry.ts) declares its own settings by suffix
+ * (`URL`, `TOKEN`, …: `<NAME>_URL`, `<NAME>_TOKEN`); this file adds, for every provider, the upstream
+ * and resilience settings (`<NAME>_UPSTREAM_TIMEOUT_MS`, …) and `<NAME>_SIMULATOR_PORT`.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ProvidersConfig } from './providers/registry.js';
+import { PROVIDER_MODULES, PROVIDERS, type ProvidersConfig } from './providers/registry.js';
+import type { AnyProviderModule, ParsedSettings, ProviderConfigCommon } from './providers/module.js';
+import type { ProviderName } from './providers/provider-name.js';
 import type { ProviderConfigBase } from './providers/types.js';
+import { SIMULATOR_MODULES } from './simulators/registry.js';
 import type { ResilienceOptions } from './providers/resilience.js';
 import type { OperationLimits } from './plugins/operation-limits.js';
 
@@ -54,10 +61,15 @@ export interface GatewayConfig {
   /** Refusals before execution: parser tokens, aliases, depth, directives, upstream calls. */
   limits: OperationLimits & { maxTokens: number };
   providers: ProvidersConfig;
+  /**
+   * Each provider's own settings as parsed, by suffix (`{ URL, TOKEN }`): demo mode derives the
+   * provider's config from them again once its simulator runs (`withSimulatorUrls`).
+   */
+  providerSettings: Readonly<Record<ProviderName, ParsedSettings>>;
   /** Demo mode only: the simulators' data file (undefined = the demo data shipped with the gateway). */
   simulatorDataPath?: string;
-  /** Demo mode only: the port of each provider's simulator. */
-  simulatorPorts: { SYNCANO: number; DROPLIT: number; PASSBOLT: number; BELLADATI: number };
+  /** Demo mode only: the port of each provider's simulator (`<NAME>_SIMULATOR_PORT`, else its module's default). */
+  simulatorPorts: Readonly<Record<ProviderName, number>>;
   /** Which web origins may call `/graphql` from a browser (see src/cors.ts). */
   cors: CorsConfig;
 }
@@ -83,7 +95,6 @@ export class ConfigError extends Error {
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const url = z.url({ protocol: /^https?$/ });
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 /** A comma-separated list of origins (`scheme://host[:port]`, no path), or `*` alone. */
 const originList = z.string().transform((value, ctx) => {
@@ -129,14 +140,14 @@ const LIMITS_ENV = {
   MAX_UPSTREAM_CALLS_PER_PROVIDER: ['maxUpstreamCallsPerProvider', 5],
 } as const;
 
-const PROVIDER_PREFIXES = ['SYNCANO', 'DROPLIT', 'PASSBOLT', 'BELLADATI'] as const;
+const MODULES: readonly AnyProviderModule[] = PROVIDER_MODULES;
 const nonNegativeInt = z.coerce.number().int().min(0);
 
 /** UPSTREAM_TIMEOUT_MS and the resilience settings, globally and per provider (`<PROVIDER>_<NAME>`). */
 const upstreamTuning = Object.fromEntries(
   ['UPSTREAM_TIMEOUT_MS', ...Object.keys(RESILIENCE_ENV)].flatMap((name) => {
     const schema = opt(name === 'UPSTREAM_TIMEOUT_MS' || name.endsWith('IN_FLIGHT') || name.startsWith('BREAKER_') ? positiveInt : nonNegativeInt);
-    return [[name, schema], ...PROVIDER_PREFIXES.map((p) => [`${p}_${name}`, schema])];
+    return [[name, schema], ...PROVIDERS.map((p) => [`${p}_${name}`, schema])];
   }),
 ) as Record<string, ReturnType<typeof opt<typeof positiveInt>>>;
 
@@ -144,6 +155,14 @@ const limitsSchema = Object.fromEntries(Object.keys(LIMITS_ENV).map((name) => [n
   keyof typeof LIMITS_ENV,
   ReturnType<typeof opt<typeof positiveInt>>
 >;
+
+/** `<NAME>_SIMULATOR_PORT` for every provider. */
+const simulatorPortsSchema = Object.fromEntries(PROVIDERS.map((p) => [`${p}_SIMULATOR_PORT`, opt(port)])) as Record<string, ReturnType<typeof opt<typeof port>>>;
+
+/** Each provider module's own settings: `{ URL: … }` of SYNCANO is SYNCANO_URL. */
+const providerSettingsSchema = Object.fromEntries(
+  MODULES.flatMap((m) => Object.entries(m.settings as Record<string, z.ZodType>).map(([suffix, schema]) => [`${m.name}_${suffix}`, opt(schema)])),
+) as Record<string, ReturnType<typeof opt<z.ZodType>>>;
 
 const EnvSchema = z.object({
   USERGRAPH_CONFIG: opt(z.string().min(1)),
@@ -164,41 +183,32 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_BODY_BYTES: opt(positiveInt),
   REQUEST_MAX_BODY_BYTES: opt(positiveInt),
   SIMULATOR_DATA: opt(z.string().min(1)),
-  SYNCANO_SIMULATOR_PORT: opt(port),
-  DROPLIT_SIMULATOR_PORT: opt(port),
-  PASSBOLT_SIMULATOR_PORT: opt(port),
-  BELLADATI_SIMULATOR_PORT: opt(port),
-  SYNCANO_URL: opt(url),
-  SYNCANO_INSTANCE: opt(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, - and _, at most 64')),
-  SYNCANO_API_KEY: opt(z.string().min(1)),
-  DROPLIT_URL: opt(url),
-  DROPLIT_TOKEN: opt(z.string().min(1)),
-  PASSBOLT_URL: opt(url),
-  PASSBOLT_TOKEN: opt(z.string().min(1)),
-  BELLADATI_URL: opt(url),
-  BELLADATI_CONSUMER_KEY: opt(z.string().min(1)),
-  BELLADATI_REALM: opt(z.string().min(1)),
-  BELLADATI_TOKEN: opt(z.string().min(1)),
+  ...simulatorPortsSchema,
+  ...providerSettingsSchema,
   CORS_ORIGINS: opt(originList),
   CORS_CREDENTIALS: opt(bool),
   CORS_MAX_AGE_S: opt(nonNegativeInt.max(86_400)),
 });
 
-type Env = z.infer<typeof EnvSchema> & Record<string, number | undefined>;
+type Env = z.infer<typeof EnvSchema>;
+
+/** A numeric setting by its computed name (the per-provider tuning keys). */
+const numberAt = (e: Env, name: string) => (e as Record<string, unknown>)[name] as number | undefined;
 
 /** The resilience overrides for one provider: its own `<PROVIDER>_*` values over the global ones. */
-function resilienceFor(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Partial<ResilienceOptions> {
+function resilienceFor(e: Env, prefix: ProviderName): Partial<ResilienceOptions> {
   const out: Partial<ResilienceOptions> = {};
   for (const [name, key] of Object.entries(RESILIENCE_ENV)) {
-    const value = e[`${prefix}_${name}`] ?? e[name];
+    const value = numberAt(e, `${prefix}_${name}`) ?? numberAt(e, name);
     if (value !== undefined) out[key] = value;
   }
   return out;
 }
 
-function providerBase(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Omit<ProviderConfigBase, 'baseUrl'> {
+/** The part of a provider's config every provider has, from the common settings. */
+function providerBase(e: Env, prefix: ProviderName): ProviderConfigCommon {
   return {
-    timeoutMs: e[`${prefix}_UPSTREAM_TIMEOUT_MS`] ?? e.UPSTREAM_TIMEOUT_MS ?? 2_000,
+    timeoutMs: numberAt(e, `${prefix}_UPSTREAM_TIMEOUT_MS`) ?? numberAt(e, 'UPSTREAM_TIMEOUT_MS') ?? 2_000,
     connections: e.UPSTREAM_CONNECTIONS ?? 64,
     maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES ?? 1_048_576,
     keepAliveTimeoutMs: 4_000,
@@ -208,8 +218,9 @@ function providerBase(e: Env, prefix: (typeof PROVIDER_PREFIXES)[number]): Omit<
 
 /**
  * Parses the environment. In demo mode the provider URLs are filled in later by whoever starts the
- * simulators (see `withSimulatorUrls`); in production a provider is configured when its URL (and,
- * for Syncano and BellaDati, instance / consumer key) is set, and left out otherwise.
+ * simulators (see `withSimulatorUrls`); in production a provider is configured when its module's
+ * `configure` says so (its URL, and what it requires with it, e.g. SYNCANO_INSTANCE), and left out
+ * otherwise.
  */
 export function loadConfig(processEnv: Record<string, string | undefined>): Readonly<GatewayConfig> {
   // The config file (USERGRAPH_CONFIG) gives defaults; the environment overrides it.
@@ -218,13 +229,11 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
-  const e = parsed.data as Env;
+  const e = parsed.data;
   const mode: Mode = e.USERGRAPH_MODE ?? 'demo';
   const problems: string[] = [];
-  if (mode === 'production') {
-    if (e.SYNCANO_URL && !e.SYNCANO_INSTANCE) problems.push('SYNCANO_INSTANCE: required when SYNCANO_URL is set');
-    if (e.BELLADATI_URL && !e.BELLADATI_CONSUMER_KEY) problems.push('BELLADATI_CONSUMER_KEY: required when BELLADATI_URL is set');
-  }
+  const providerSettings = settingsByProvider(e);
+  const providers = mode === 'production' ? productionProviders(e, providerSettings, problems) : demoProviders(e, providerSettings);
   if (e.CORS_CREDENTIALS && e.CORS_ORIGINS?.includes('*')) problems.push('CORS_CREDENTIALS: cannot be true when CORS_ORIGINS is `*` (list the origins)');
   const headersTimeoutMs = e.HEADERS_TIMEOUT_MS ?? 10_000;
   const requestTimeoutMs = e.REQUEST_TIMEOUT_MS ?? 30_000;
@@ -233,7 +242,7 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
   if (problems.length) throw new ConfigError(problems);
 
   const limits = Object.fromEntries(
-    Object.entries(LIMITS_ENV).map(([name, [key, fallback]]) => [key, e[name] ?? fallback]),
+    Object.entries(LIMITS_ENV).map(([name, [key, fallback]]) => [key, numberAt(e, name) ?? fallback]),
   ) as unknown as GatewayConfig['limits'];
   const introspection = e.INTROSPECTION ?? mode === 'demo';
 
@@ -251,14 +260,13 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
     requestTimeoutMs,
     maxConnections: e.MAX_CONNECTIONS ?? 1024,
     limits,
-    providers: mode === 'production' ? productionProviders(e) : demoProviders(e),
+    providers,
+    providerSettings,
     simulatorDataPath: e.SIMULATOR_DATA,
-    simulatorPorts: {
-      SYNCANO: e.SYNCANO_SIMULATOR_PORT ?? 4101,
-      DROPLIT: e.DROPLIT_SIMULATOR_PORT ?? 4102,
-      PASSBOLT: e.PASSBOLT_SIMULATOR_PORT ?? 4103,
-      BELLADATI: e.BELLADATI_SIMULATOR_PORT ?? 4104,
-    },
+    simulatorPorts: Object.fromEntries(SIMULATOR_MODULES.map((s) => [s.name, numberAt(e, `${s.name}_SIMULATOR_PORT`) ?? s.defaultPort])) as Record<
+      ProviderName,
+      number
+    >,
     // Closed unless listed; demo mode also opens to any loopback origin, so a web app in development works.
     cors: {
       origins: e.CORS_ORIGINS ?? [],
@@ -269,62 +277,52 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
   });
 }
 
-function productionProviders(e: Env): ProvidersConfig {
-  return {
-    SYNCANO:
-      e.SYNCANO_URL && e.SYNCANO_INSTANCE
-        ? { ...providerBase(e, 'SYNCANO'), baseUrl: e.SYNCANO_URL, instance: e.SYNCANO_INSTANCE, defaultApiKey: e.SYNCANO_API_KEY }
-        : null,
-    DROPLIT: e.DROPLIT_URL ? { ...providerBase(e, 'DROPLIT'), baseUrl: e.DROPLIT_URL, defaultToken: e.DROPLIT_TOKEN } : null,
-    PASSBOLT: e.PASSBOLT_URL ? { ...providerBase(e, 'PASSBOLT'), baseUrl: e.PASSBOLT_URL, defaultToken: e.PASSBOLT_TOKEN } : null,
-    BELLADATI:
-      e.BELLADATI_URL && e.BELLADATI_CONSUMER_KEY
-        ? {
-            ...providerBase(e, 'BELLADATI'),
-            baseUrl: e.BELLADATI_URL,
-            consumerKey: e.BELLADATI_CONSUMER_KEY,
-            realm: e.BELLADATI_REALM,
-            defaultToken: e.BELLADATI_TOKEN,
-          }
-        : null,
-  };
+/** Each provider's own settings, by suffix, as parsed. */
+function settingsByProvider(e: Env): Record<ProviderName, ParsedSettings> {
+  const values = e as Record<string, unknown>;
+  return Object.fromEntries(
+    MODULES.map((m) => [m.name, Object.fromEntries(Object.keys(m.settings as object).map((suffix) => [suffix, values[`${m.name}_${suffix}`]]))]),
+  ) as Record<ProviderName, ParsedSettings>;
 }
 
-/** Demo mode: placeholders until the simulators are listening; no default credentials. */
-function demoProviders(e: Env): ProvidersConfig {
-  return {
-    SYNCANO: { ...providerBase(e, 'SYNCANO'), baseUrl: 'http://127.0.0.1', instance: e.SYNCANO_INSTANCE ?? 'rivia' },
-    DROPLIT: { ...providerBase(e, 'DROPLIT'), baseUrl: 'http://127.0.0.1' },
-    PASSBOLT: { ...providerBase(e, 'PASSBOLT'), baseUrl: 'http://127.0.0.1' },
-    BELLADATI: { ...providerBase(e, 'BELLADATI'), baseUrl: 'http://127.0.0.1', consumerKey: e.BELLADATI_CONSUMER_KEY ?? 'usergraph-demo' },
-  };
+/** Production: a provider is configured when its module says so (its URL, and what it requires with it). */
+function productionProviders(e: Env, settings: Record<ProviderName, ParsedSettings>, problems: string[]): ProvidersConfig {
+  return Object.fromEntries(MODULES.map((m) => [m.name, m.configure(settings[m.name], providerBase(e, m.name), problems)])) as ProvidersConfig;
 }
 
-/** What demo mode needs to know of the running simulators (structural, so config does not import them). */
-export interface RunningSimulatorsInfo {
-  syncano: { url: string };
-  droplit: { url: string };
-  passbolt: { url: string };
-  belladati: { url: string };
-  data: { syncano: { instance: string }; belladati: { consumerKey: string } };
+/** Demo mode: placeholders until the simulators are listening (`withSimulatorUrls`); no default credentials. */
+function demoProviders(e: Env, settings: Record<ProviderName, ParsedSettings>): ProvidersConfig {
+  return Object.fromEntries(
+    MODULES.map((m) => [m.name, m.demo(settings[m.name], providerBase(e, m.name), { url: 'http://127.0.0.1', data: undefined })]),
+  ) as ProvidersConfig;
+}
+
+/** What demo mode needs to know of the running simulators, by lower-case key (structurally `Simulators`). */
+export type RunningSimulatorsInfo = { readonly [K in Lowercase<ProviderName>]: { url: string } } & {
+  data: { readonly [K in Lowercase<ProviderName>]?: unknown };
+};
+
+/** The common part of a provider's config, as loadConfig computed it. */
+function commonOf(p: ProviderConfigBase): ProviderConfigCommon {
+  const { timeoutMs, connections, maxBodyBytes, keepAliveTimeoutMs, resilience } = p;
+  return { timeoutMs, connections, maxBodyBytes, keepAliveTimeoutMs, resilience };
 }
 
 /**
- * Points every configured provider at its running simulator (demo mode), taking the Syncano instance
- * and the BellaDati consumer key from the simulators' data so a custom SIMULATOR_DATA file just works.
+ * Points every configured provider at its running simulator (demo mode); each module takes what it
+ * needs from its simulator's data (the Syncano instance, the BellaDati consumer key), so a custom
+ * SIMULATOR_DATA file just works.
  */
 export function withSimulatorUrls(config: Readonly<GatewayConfig>, sims: RunningSimulatorsInfo): Readonly<GatewayConfig> {
-  const p = config.providers;
-  return deepFreeze({
-    ...config,
-    providers: {
-      SYNCANO: p.SYNCANO && { ...p.SYNCANO, baseUrl: sims.syncano.url, instance: sims.data.syncano.instance },
-      DROPLIT: p.DROPLIT && { ...p.DROPLIT, baseUrl: sims.droplit.url },
-      PASSBOLT: p.PASSBOLT && { ...p.PASSBOLT, baseUrl: sims.passbolt.url },
-      // BellaDati's API lives under /api (https://service.belladati.com/api/).
-      BELLADATI: p.BELLADATI && { ...p.BELLADATI, baseUrl: `${sims.belladati.url}/api`, consumerKey: sims.data.belladati.consumerKey },
-    },
-  });
+  const current = config.providers as Readonly<Record<ProviderName, ProviderConfigBase | null>>;
+  const providers = Object.fromEntries(
+    MODULES.map((m) => {
+      const p = current[m.name];
+      const key = m.name.toLowerCase() as Lowercase<ProviderName>;
+      return [m.name, p && m.demo(config.providerSettings[m.name], commonOf(p), { url: sims[key].url, data: sims.data[key] })];
+    }),
+  ) as ProvidersConfig;
+  return deepFreeze({ ...config, providers });
 }
 
 function deepFreeze<T>(value: T): T {

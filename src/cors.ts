@@ -13,21 +13,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors, { type CorsOptions } from 'cors';
 import type { CorsConfig } from './config.js';
-import { TOKEN_HEADER as BELLADATI_TOKEN, USERNAME_HEADER as BELLADATI_USERNAME } from './providers/belladati/credentials.js';
-import { TOKEN_HEADER as DROPLIT_TOKEN, USER_HEADER as DROPLIT_USER } from './providers/droplit/credentials.js';
-import { TOKEN_HEADER as PASSBOLT_TOKEN } from './providers/passbolt/credentials.js';
-import { API_KEY_HEADER as SYNCANO_API_KEY, USER_KEY_HEADER as SYNCANO_USER_KEY } from './providers/syncano/credentials.js';
+import { PROVIDER_MODULES } from './providers/registry.js';
 
-/** Every header a client sends a provider's credentials or caller identity in (lower case). */
-export const PROVIDER_CREDENTIAL_HEADERS: readonly string[] = [
-  SYNCANO_API_KEY,
-  SYNCANO_USER_KEY,
-  DROPLIT_TOKEN,
-  DROPLIT_USER,
-  PASSBOLT_TOKEN,
-  BELLADATI_TOKEN,
-  BELLADATI_USERNAME,
-].map((name) => name.toLowerCase());
+/** Every header a client sends a provider's credentials or caller identity in (lower case), from the provider modules. */
+export const PROVIDER_CREDENTIAL_HEADERS: readonly string[] = PROVIDER_MODULES.flatMap((m) => m.credentialHeaders.map((name) => name.toLowerCase()));
 
 /**
  * Headers whose presence proves a request was preflighted: a browser sends none of them

@@ -4,7 +4,7 @@
  * public API: never rename one once shipped. Callers branch on `code`, not on `instanceof`.
  */
 import { GraphQLError } from 'graphql';
-import type { ProviderName } from './model.js';
+import type { ProviderName } from './providers/provider-name.js';
 
 export const ErrorCode = {
   /** The request's arguments are invalid (e.g. an id the provider could never accept). No upstream call is made. */

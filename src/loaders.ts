@@ -22,7 +22,7 @@
 import DataLoader from 'dataloader';
 import { ErrorCode, GatewayError } from './errors.js';
 import type { ProviderName, UserModel } from './model.js';
-import { createRequestScope, type RequestScope, type UpstreamTally } from './providers/request-scope.js';
+import { callOptions, createRequestScope, type RequestScope, type UpstreamTally } from './providers/request-scope.js';
 import type { RequestHeaders } from './providers/request-headers.js';
 import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
@@ -54,9 +54,10 @@ export interface LoaderOptions {
 export function createLoaders(registry: ProviderRegistry, headers: RequestHeaders, options: LoaderOptions): RequestLoaders {
   const byProvider = new Map<ProviderName, ProviderLoaders>();
   // One deadline for every upstream call of this request, started when the first provider is touched.
+  // Its signal, deadline and tally go to every adapter call in the FetchOptions (`callOptions`).
   let scope: RequestScope | undefined;
   let fetchOptions: FetchOptions | undefined;
-  const getFetchOptions = () => (fetchOptions ??= { signal: (scope = createRequestScope(options.deadlineMs, options.tally)).signal });
+  const getFetchOptions = () => (fetchOptions ??= callOptions((scope = createRequestScope(options.deadlineMs, options.tally))));
   return {
     dispose: () => scope?.dispose(),
     forProvider(provider) {

@@ -1,24 +1,25 @@
 /**
  * The gateway's logger: pino, with every credential-bearing header redacted by key path.
  * Messages must never contain credentials, upstream bodies or URLs with query strings.
+ * The provider headers come from the provider modules, so a new provider's are redacted too.
  */
-import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type LoggerOptions } from 'pino';
+import { PROVIDER_MODULES } from './providers/registry.js';
+import type { Logger } from './providers/types.js';
 
-export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child'>;
+export type { Logger } from './providers/types.js';
 
-/** Header names (lower case) that carry secrets, on the client side or the upstream side. */
-export const SECRET_HEADERS = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'x-user-key',
-  'x-syncano-api-key',
-  'x-syncano-user-key',
-  'x-droplit-token',
-  'x-passbolt-token',
-  'x-belladati-token',
-] as const;
+/**
+ * Header names (lower case) that carry secrets, on the client side or the upstream side: the HTTP
+ * ones every request may carry, and every provider's credential and upstream secret headers.
+ */
+export const SECRET_HEADERS: readonly string[] = [
+  ...new Set(
+    ['authorization', 'cookie', 'set-cookie', ...PROVIDER_MODULES.flatMap((m) => [...m.credentialHeaders, ...m.upstreamSecretHeaders])].map((h) =>
+      h.toLowerCase(),
+    ),
+  ),
+];
 
 /** `destination` defaults to stdout; tests pass a stream to read the lines back. */
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {

@@ -4,7 +4,8 @@
  * never a user id, a credential or a URL.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { PROVIDERS, type ProviderName } from './model.js';
+import type { ProviderName } from './providers/provider-name.js';
+import { PROVIDERS } from './providers/registry.js';
 import type { UpstreamAttempt, UpstreamObserver } from './providers/http.js';
 import type { ProviderRegistry } from './providers/registry.js';
 

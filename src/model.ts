@@ -1,16 +1,14 @@
 /**
- * The internal unified user model: what resolvers return and what codegen's `mappers` point at.
- * Each provider's `map-user.ts` builds its own variant; fields are named exactly as in the schema,
- * so graphql-js's default resolvers serve them without per-field code.
+ * The internal unified user model: what resolvers return and what codegen's `User` mapper points at.
+ * Each provider's `map-user.ts` builds its own variant, extending `UserModelBase` with its own fields
+ * and its `__typename`; fields are named exactly as in the schema, so graphql-js's default resolvers
+ * serve them without per-field code. This file names no provider: provider folders import it, never
+ * the other way round.
  */
 import type { GatewayError } from './errors.js';
-import type { SyncanoUserModel } from './providers/syncano/map-user.js';
-import type { DroplitUserModel } from './providers/droplit/map-user.js';
-import type { PassboltUserModel } from './providers/passbolt/map-user.js';
-import type { BellaDatiUserModel } from './providers/belladati/map-user.js';
+import type { ProviderName } from './providers/provider-name.js';
 
-export const PROVIDERS = ['SYNCANO', 'DROPLIT', 'PASSBOLT', 'BELLADATI'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+export type { ProviderName } from './providers/provider-name.js';
 
 /**
  * A timestamp already normalised to RFC 3339 UTC, or the error explaining why the provider's
@@ -38,8 +36,8 @@ export interface RoleModel {
 
 /** The unified fields every provider fills (null where the provider lacks the data). */
 export interface UserModelBase {
-  /** The implementing GraphQL type; graphql-js's default type resolver reads it. */
-  __typename: 'SyncanoUser' | 'DroplitUser' | 'PassboltUser' | 'BellaDatiUser';
+  /** The implementing GraphQL type (its module's `typeName`); graphql-js's default type resolver reads it. */
+  __typename: string;
   provider: ProviderName;
   id: string;
   username: string;
@@ -61,4 +59,5 @@ export interface UserModelBase {
   roles: RoleModel[];
 }
 
-export type UserModel = SyncanoUserModel | DroplitUserModel | PassboltUserModel | BellaDatiUserModel;
+/** Any provider's user: each provider's model is a `UserModelBase` with its own fields added. */
+export type UserModel = UserModelBase;

@@ -1,45 +1,33 @@
 /**
- * The operations the playground opens with: one tab per provider plus one over all four, each with
- * its header preset. In demo mode the presets carry the demo credentials (the simulators accept
- * them); otherwise they show which headers to fill in.
+ * The operations the playground opens with: one tab over every provider, then each provider module's
+ * own tab, each with its header preset. In demo mode the presets carry the demo credentials (the
+ * simulators accept them); otherwise they show which headers to fill in.
  */
 import type { PlaygroundTab } from './playground.js';
+import type { AnyProviderModule } from './providers/module.js';
+import { PROVIDER_MODULES } from './providers/registry.js';
 import { DEMO_CREDENTIALS } from './simulators/demo-credentials.js';
 
-const UNIFIED = `id
-    provider
-    username
-    email
-    displayName
-    givenName
-    familyName
-    active
-    createdAt
-    updatedAt
-    lastLoginAt
-    avatarUrl
-    groups { id groupId name }
-    roles { value scope }`;
+const MODULES: readonly AnyProviderModule[] = PROVIDER_MODULES;
+const COUNTS = ['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine', 'Ten'];
 
-const PLACEHOLDERS = {
-  SYNCANO: { 'X-Syncano-Api-Key': '<instance API key>', 'X-Syncano-User-Key': '<user key, for me>' },
-  DROPLIT: { 'X-Droplit-Token': '<token>', 'X-Droplit-User': '<ecosystemId;uniqueId, for me>' },
-  PASSBOLT: { 'X-Passbolt-Token': '<JWT access token>' },
-  BELLADATI: { 'X-BellaDati-Token': '<OAuth access token>', 'X-BellaDati-Username': '<username, for me>' },
-} as const;
+/** A provider's name as people write it: its GraphQL type without `User` (`BellaDati`). */
+const displayName = (m: AnyProviderModule) => m.typeName.replace(/User$/, '');
+
+/** "A, B, C and D". */
+function inWords(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
 
 export function playgroundTabs(demo: boolean): PlaygroundTab[] {
-  const creds = demo ? DEMO_CREDENTIALS : PLACEHOLDERS;
-  return [
-    {
-      query: `# Welcome to usergraph: one User schema over Syncano, Droplit, Passbolt and BellaDati.
+  const demoCredentials = DEMO_CREDENTIALS as Readonly<Record<string, Readonly<Record<string, string>>>>;
+  const headersOf = (m: AnyProviderModule): Record<string, string> => ({ ...(demo ? demoCredentials[m.name] : m.playground.placeholders) });
+  const all: PlaygroundTab = {
+    query: `# Welcome to usergraph: one User schema over ${inWords(MODULES.map(displayName))}.
 # Each tab is an example with its credential headers already set (see the Headers pane).
 # Press the run button (or Ctrl/Cmd+Enter).
-query AllFourProviders {
-  syncano: me(provider: SYNCANO) { ...Summary }
-  droplit: me(provider: DROPLIT) { ...Summary }
-  passbolt: me(provider: PASSBOLT) { ...Summary }
-  belladati: me(provider: BELLADATI) { ...Summary }
+query All${COUNTS[MODULES.length] ?? ''}Providers {
+${MODULES.map((m) => `  ${m.name.toLowerCase()}: me(provider: ${m.name}) { ...Summary }`).join('\n')}
 }
 
 fragment Summary on User {
@@ -51,61 +39,14 @@ fragment Summary on User {
   createdAt
 }
 `,
-      headers: { ...creds.SYNCANO, ...creds.DROPLIT, ...creds.PASSBOLT, ...creds.BELLADATI },
-    },
-    {
-      query: `query SyncanoUser($id: ID!) {
-  user(provider: SYNCANO, id: $id) {
-    ${UNIFIED}
-    ... on SyncanoUser {
-      profile { id owner ownerPermissions groupPermissions otherPermissions channel channelRoom fields createdAt updatedAt revision }
-      syncanoGroups { id label description }
-      links { self resetKey }
-    }
-  }
-}
-`,
-      variables: { id: '1' },
-      headers: { ...creds.SYNCANO },
-    },
-    {
-      query: `query DroplitMe {
-  me(provider: DROPLIT) {
-    ${UNIFIED}
-    ... on DroplitUser { ecosystemId uniqueId meta access { environmentId accessLevel } }
-  }
-}
-`,
-      headers: { ...creds.DROPLIT },
-    },
-    {
-      query: `query PassboltUser($id: ID!) {
-  user(provider: PASSBOLT, id: $id) {
-    ${UNIFIED}
-    ... on PassboltUser {
-      deleted
-      disabled
-      role { name }
-      profile { firstName lastName avatar { urlMedium } }
-      gpgkey { fingerprint keyId bits uid type expires keyCreated }
-      groupsUsers { groupId isAdmin }
-    }
-  }
-}
-`,
-      variables: { id: 'f848277c-5398-58f8-a82a-72397af2d450' },
-      headers: { ...creds.PASSBOLT },
-    },
-    {
-      query: `query BellaDatiUser($id: ID!) {
-  user(provider: BELLADATI, id: $id) {
-    ${UNIFIED}
-    ... on BellaDatiUser { domainId info firstLoginAt }
-  }
-}
-`,
-      variables: { id: '123' },
-      headers: { ...creds.BELLADATI },
-    },
+    headers: Object.assign({}, ...MODULES.map(headersOf)) as Record<string, string>,
+  };
+  return [
+    all,
+    ...MODULES.map((m): PlaygroundTab => ({
+      query: m.playground.query,
+      ...(m.playground.variables ? { variables: { ...m.playground.variables } } : {}),
+      headers: headersOf(m),
+    })),
   ];
 }

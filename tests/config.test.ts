@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(4000);
     expect(config.introspection).toBe(true);
     expect(config.providers.SYNCANO?.timeoutMs).toBe(2000);
-    expect(config.simulatorPorts).toEqual({ SYNCANO: 4101, DROPLIT: 4102, PASSBOLT: 4103, BELLADATI: 4104 });
+    expect(config.simulatorPorts).toMatchObject({ SYNCANO: 4101, DROPLIT: 4102, PASSBOLT: 4103, BELLADATI: 4104 });
     expect(Object.isFrozen(config.providers)).toBe(true);
   });
 

@@ -1,14 +1,18 @@
 /**
  * `usergraph check`: validates the configuration (every problem listed, exit 2, as `start` does),
  * then probes each configured provider with a request whose answer tells its API at the right base
- * URL, path and instance from any other server (see check-probes.ts), and checks the server-side
+ * URL, path and instance from any other server (each provider module's `probe`, in
+ * `src/providers/<name>/probe.ts`), and checks the server-side
  * credentials that are set. Prints one line per provider saying what was verified or what to fix;
  * exits 1 on any misconfiguration, unreachable provider, or (in production) no provider at all.
  * Credentials are never printed.
  */
 import { loadConfig, readConfigFile, type GatewayConfig } from '../config.js';
-import { PROVIDERS, type ProviderName } from '../model.js';
-import { createProbeGet, displayUrl, probeBellaDati, probeDroplit, probePassbolt, probeSyncano, type ProbeGet, type ProbeOutcome } from './check-probes.js';
+import type { AnyProviderModule, ProviderConfigCommon } from '../providers/module.js';
+import type { ProviderName } from '../providers/provider-name.js';
+import { createProbeGet, displayUrl } from '../providers/probe.js';
+import { PROVIDER_MODULES, PROVIDERS } from '../providers/registry.js';
+import type { ProviderConfigBase } from '../providers/types.js';
 
 export interface CheckResult {
   provider: ProviderName;
@@ -17,31 +21,26 @@ export interface CheckResult {
   detail?: string;
 }
 
-/** Per provider: its URL variable and the settings that mean nothing without it. */
-const SETTINGS: Record<ProviderName, { url: string; needs: string[]; example: string }> = {
-  SYNCANO: { url: 'SYNCANO_URL', needs: ['SYNCANO_INSTANCE', 'SYNCANO_API_KEY'], example: 'https://api.syncano.io' },
-  DROPLIT: { url: 'DROPLIT_URL', needs: ['DROPLIT_TOKEN'], example: 'https://ioe.droplit.io' },
-  PASSBOLT: { url: 'PASSBOLT_URL', needs: ['PASSBOLT_TOKEN'], example: 'https://passbolt.example.com' },
-  BELLADATI: { url: 'BELLADATI_URL', needs: ['BELLADATI_CONSUMER_KEY', 'BELLADATI_REALM', 'BELLADATI_TOKEN'], example: 'https://service.belladati.com/api' },
-};
+const MODULES: readonly AnyProviderModule[] = PROVIDER_MODULES;
 
-const NO_PROVIDER =
-  'no provider is configured: set at least one of SYNCANO_URL (with SYNCANO_INSTANCE), DROPLIT_URL, PASSBOLT_URL, ' +
-  'BELLADATI_URL (with BELLADATI_CONSUMER_KEY)';
+/** A module's settings other than its URL: they mean nothing without it. */
+const settingsBesideUrl = (m: AnyProviderModule) => Object.keys(m.settings as object).filter((s) => s !== 'URL').map((s) => `${m.name}_${s}`);
 
-async function probe(provider: ProviderName, config: Readonly<GatewayConfig>, get: ProbeGet): Promise<ProbeOutcome> {
-  const p = config.providers;
-  switch (provider) {
-    case 'SYNCANO':
-      return probeSyncano(p.SYNCANO!, get);
-    case 'DROPLIT':
-      return probeDroplit(p.DROPLIT!, get);
-    case 'PASSBOLT':
-      return probePassbolt(p.PASSBOLT!, get);
-    case 'BELLADATI':
-      return probeBellaDati(p.BELLADATI!, get);
-  }
+/**
+ * The settings a module requires with its URL (`SYNCANO_INSTANCE`), as its `configure` reports them
+ * for a URL alone.
+ */
+function requiredWithUrl(m: AnyProviderModule): string[] {
+  const problems: string[] = [];
+  const common: ProviderConfigCommon = { timeoutMs: 1, connections: 1, maxBodyBytes: 1, keepAliveTimeoutMs: 1 };
+  m.configure({ URL: m.probe?.exampleUrl ?? 'https://example.com' }, common, problems);
+  return problems.map((p) => p.split(':')[0]!);
 }
+
+const NO_PROVIDER = `no provider is configured: set at least one of ${MODULES.map((m) => {
+  const required = requiredWithUrl(m);
+  return `${m.name}_URL${required.length ? ` (with ${required.join(', ')})` : ''}`;
+}).join(', ')}`;
 
 /** A network failure in words: why the provider could not be reached. */
 function networkReason(error: unknown, timeoutMs: number): string {
@@ -74,21 +73,23 @@ export async function checkProviders(
 ): Promise<CheckResult[]> {
   return Promise.all(
     PROVIDERS.map(async (provider): Promise<CheckResult> => {
-      const settings = config.providers[provider];
-      const { url, needs } = SETTINGS[provider];
+      const module = MODULES.find((m) => m.name === provider)!;
+      const settings = (config.providers as Readonly<Record<ProviderName, ProviderConfigBase | null>>)[provider];
+      const url = `${provider}_URL`;
       if (!settings) {
         // A provider's settings without its URL: most likely a missing or misspelled *_URL.
-        const orphans = config.mode === 'production' ? needs.filter((name) => env[name]) : [];
+        const orphans = config.mode === 'production' ? settingsBesideUrl(module).filter((name) => env[name]) : [];
         if (orphans.length === 0) return { provider, status: 'not configured' };
         return {
           provider,
           status: 'misconfigured',
-          detail: `${orphans.join(', ')} ${orphans.length > 1 ? 'are' : 'is'} set but ${url} is not: set ${url} (e.g. ${SETTINGS[provider].example}) or remove ${orphans.join(', ')}`,
+          detail: `${orphans.join(', ')} ${orphans.length > 1 ? 'are' : 'is'} set but ${url} is not: set ${url} (e.g. ${module.probe?.exampleUrl ?? 'https://…'}) or remove ${orphans.join(', ')}`,
         };
       }
       if (config.mode === 'demo') return { provider, status: 'simulated', detail: 'demo mode starts a simulator' };
+      if (!module.probe) return { provider, status: 'ok', detail: `configured at ${displayUrl(settings.baseUrl)} (no probe for this provider)` };
       try {
-        const outcome = await probe(provider, config, createProbeGet(settings.baseUrl, timeoutMs));
+        const outcome = await module.probe.run(settings, createProbeGet(settings.baseUrl, timeoutMs));
         return { provider, status: outcome.ok ? 'ok' : 'misconfigured', detail: outcome.detail };
       } catch (error) {
         return {
@@ -116,7 +117,7 @@ export async function check(env: Record<string, string | undefined>, out: (line:
   for (const r of results) out(`${r.provider.padEnd(10)} ${r.status.padEnd(14)}${r.detail ? ` ${r.detail}` : ''}`.trimEnd());
 
   const failed = results.filter((r) => r.status === 'misconfigured' || r.status === 'unreachable').length;
-  const noProvider = config.mode === 'production' && PROVIDERS.every((p) => !config.providers[p]);
+  const noProvider = config.mode === 'production' && PROVIDERS.every((p) => !(config.providers as Readonly<Record<ProviderName, unknown>>)[p]);
   if (noProvider) out(NO_PROVIDER);
   if (failed > 0) out(`check failed: ${failed} provider${failed > 1 ? 's' : ''} to fix (see above)`);
   return failed > 0 || noProvider ? 1 : 0;

@@ -2,7 +2,7 @@
  * `usergraph start`: the gateway, listening. With `check` (check.ts), the only code that reads
  * process.env.
  *
- * Demo mode (the default) starts the four provider simulators with the shipped demo data and points
+ * Demo mode (the default) starts every provider's simulator with the shipped demo data and points
  * the gateway at them; production mode (USERGRAPH_MODE=production) never starts a simulator.
  */
 import { loadConfig, withSimulatorUrls, type GatewayConfig } from '../config.js';
@@ -10,6 +10,8 @@ import { createLogger } from '../logger.js';
 import { createGateway } from '../server.js';
 import { credentialsFor } from '../simulators/credentials-for-data.js';
 import { loadSimulatorData, startSimulators, type Simulators } from '../simulators/index.js';
+import { SIMULATOR_MODULES } from '../simulators/registry.js';
+import { PROVIDERS } from '../providers/registry.js';
 
 export async function start(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -20,20 +22,17 @@ export async function start(): Promise<void> {
   if (config.mode === 'demo') {
     simulators = await startSimulators({
       data: config.simulatorDataPath ? loadSimulatorData(config.simulatorDataPath) : undefined,
-      ports: {
-        syncano: config.simulatorPorts.SYNCANO,
-        droplit: config.simulatorPorts.DROPLIT,
-        passbolt: config.simulatorPorts.PASSBOLT,
-        belladati: config.simulatorPorts.BELLADATI,
-      },
+      ports: Object.fromEntries(SIMULATOR_MODULES.map((s) => [s.key, config.simulatorPorts[s.name]])),
     });
     config = withSimulatorUrls(config, simulators);
+    const running = simulators;
     logger.info(
-      { simulators: { SYNCANO: simulators.syncano.url, DROPLIT: simulators.droplit.url, PASSBOLT: simulators.passbolt.url, BELLADATI: simulators.belladati.url } },
+      { simulators: Object.fromEntries(SIMULATOR_MODULES.map((s) => [s.name, running[s.key].url])) },
       'DEMO MODE: providers are the embedded simulators with demo data (set USERGRAPH_MODE=production for real providers)',
     );
   } else {
-    const missing = (['SYNCANO', 'DROPLIT', 'PASSBOLT', 'BELLADATI'] as const).filter((p) => !config.providers[p]);
+    const providers = config.providers as Readonly<Record<string, unknown>>;
+    const missing = PROVIDERS.filter((p) => !providers[p]);
     logger.info({ mode: 'production', notConfigured: missing }, missing.length ? 'some providers are not configured; their fields answer PROVIDER_UNAVAILABLE' : 'all providers configured');
   }
 

@@ -11,12 +11,19 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { ProviderName } from '../model.js';
-import { scopeOf } from './request-scope.js';
+import type { ProviderName } from './provider-name.js';
+import type { UpstreamCallOptions } from './request-scope.js';
 import { createUpstreamGuard, type AttemptOutcome, type UpstreamGuard } from './resilience.js';
 import type { ProviderConfigBase } from './types.js';
 
-export interface HttpRequest {
+// The observer's types live apart (types.ts names them without importing this client); re-exported for its users.
+export type { UpstreamAttempt, UpstreamObserver } from './upstream-observer.js';
+
+/**
+ * One upstream request. Its `signal`, `deadlineAt` and `tally` (`UpstreamCallOptions`) are the
+ * GraphQL request's, passed down by the adapter from its `FetchOptions`.
+ */
+export interface HttpRequest extends UpstreamCallOptions {
   method: 'GET' | 'POST';
   /** Path below the provider's base URL, starting with `/`, every segment already percent-encoded. */
   path: string;
@@ -26,8 +33,6 @@ export interface HttpRequest {
    */
   headers: Record<string, string> | (() => Record<string, string>);
   body?: string;
-  /** The request scope's signal (request-scope.ts: the request's deadline) or any other abort signal. */
-  signal?: AbortSignal;
   /** A read sent as POST (Syncano's batch endpoint): may be retried like a GET. */
   idempotent?: boolean;
 }
@@ -48,22 +53,6 @@ export interface HttpClientOptions extends ProviderConfigBase {
   provider: ProviderName;
   /** Statuses with which this provider throttles (default 429; BellaDati also uses 503). */
   throttleStatuses?: readonly number[];
-}
-
-/** One upstream attempt as the metrics and the debug log see it. */
-export interface UpstreamAttempt {
-  provider: ProviderName;
-  method: string;
-  /** The HTTP status, or what went wrong below HTTP. */
-  outcome: number | 'timeout' | 'network' | 'too_large' | 'not_json';
-  durationMs: number;
-  /** 0 for the first attempt. */
-  attempt: number;
-}
-
-/** Told of every upstream attempt (metrics, debug logs); never sees headers, bodies or URLs. */
-export interface UpstreamObserver {
-  onAttempt(attempt: UpstreamAttempt): void;
 }
 
 /** `Retry-After` as seconds (delta-seconds or an HTTP-date, RFC 9110 §10.2.3); undefined if absent or unusable. */
@@ -130,7 +119,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function attempt(req: HttpRequest, deadlineAt: number, n: number): Promise<HttpResponse & AttemptOutcome> {
     const started = performance.now();
     const left = deadlineAt - started;
-    const tally = scopeOf(req.signal)?.tally;
+    const tally = req.tally;
     if (tally && left > 0) {
       tally.calls++;
       tally.providers.add(provider);
@@ -199,7 +188,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function request(req: HttpRequest): Promise<HttpResponse> {
     assertSafePath(req.path);
     // Without a request deadline (an adapter used on its own), one attempt's timeout is the whole budget.
-    const deadlineAt = scopeOf(req.signal)?.deadlineAt ?? performance.now() + options.timeoutMs;
+    const deadlineAt = req.deadlineAt ?? performance.now() + options.timeoutMs;
     const { retryAfterSeconds: _, throttled: __, ...response } = await guard.run((n) => attempt(req, deadlineAt, n), {
       retryable: req.method === 'GET' || req.idempotent === true,
       deadlineAt,

@@ -1,22 +1,35 @@
 /**
- * Provider name → adapter. The only file that names all four providers; a fifth provider is one
- * folder, one SDL file and one line here.
+ * The providers: the only list of them in the gateway. Configuration, log redaction, CORS, the
+ * playground, the commands, metrics and the tests loop over `PROVIDER_MODULES`; a new provider is one
+ * line here (see README, "Adding a provider").
  */
-import type { ProviderName } from '../model.js';
 import { createUpstreamGuard, type UpstreamGuard } from './resilience.js';
 import type { AdapterDeps, ProviderAdapter, ProviderConfigBase } from './types.js';
 import type { UpstreamObserver } from './http.js';
-import { createSyncanoAdapter, type SyncanoConfig } from './syncano/index.js';
-import { createDroplitAdapter, type DroplitConfig } from './droplit/index.js';
-import { createPassboltAdapter, type PassboltConfig } from './passbolt/index.js';
-import { createBellaDatiAdapter, type BellaDatiConfig } from './belladati/index.js';
+import type { AnyProviderModule, ProviderModule } from './module.js';
+import type { ProviderName } from './provider-name.js';
+import { syncanoModule } from './syncano/module.js';
+import { droplitModule } from './droplit/module.js';
+import { passboltModule } from './passbolt/module.js';
+import { belladatiModule } from './belladati/module.js';
+
+export const PROVIDER_MODULES = [syncanoModule, droplitModule, passboltModule, belladatiModule] as const;
+
+/** The provider names, in registry order. */
+export const PROVIDERS: readonly ProviderName[] = PROVIDER_MODULES.map((m) => m.name);
+
+type Modules = (typeof PROVIDER_MODULES)[number];
+/** A provider's config type, from its module. */
+type ConfigOf<M> = M extends ProviderModule<infer Config, infer _Creds, infer _Settings, infer _Name> ? Config : never;
 
 /** Each provider's settings, or null when the provider is not configured on this gateway. */
-export interface ProvidersConfig {
-  SYNCANO: SyncanoConfig | null;
-  DROPLIT: DroplitConfig | null;
-  PASSBOLT: PassboltConfig | null;
-  BELLADATI: BellaDatiConfig | null;
+export type ProvidersConfig = { readonly [M in Modules as M['name']]: ConfigOf<M> | null };
+
+/** A provider's module by name. */
+export function providerModule(name: ProviderName): AnyProviderModule {
+  const module = PROVIDER_MODULES.find((m) => m.name === name);
+  if (!module) throw new TypeError(`unknown provider ${name}`);
+  return module;
 }
 
 export interface ProviderRegistry {
@@ -33,20 +46,17 @@ export interface RegistryDeps extends AdapterDeps {
   observer?: UpstreamObserver;
 }
 
+/** The configured providers' adapters, each with its own guard shared by every request to it. */
 export function createRegistry(config: ProvidersConfig, deps: RegistryDeps): ProviderRegistry {
   const adapters = new Map<ProviderName, ProviderAdapter<unknown>>();
   const guards = new Map<ProviderName, UpstreamGuard>();
-  const add = <C>(adapter: ProviderAdapter<C>) => adapters.set(adapter.provider, adapter as ProviderAdapter<unknown>);
-  /** Gives the provider's settings its own guard, shared by every request to that provider. */
-  const guarded = <T extends ProviderConfigBase>(provider: ProviderName, settings: T): T => {
-    const guard = createUpstreamGuard(provider, settings.resilience);
-    guards.set(provider, guard);
-    return { ...settings, guard, observer: deps.observer };
-  };
-  if (config.SYNCANO) add(createSyncanoAdapter(guarded('SYNCANO', config.SYNCANO), deps));
-  if (config.DROPLIT) add(createDroplitAdapter(guarded('DROPLIT', config.DROPLIT), deps));
-  if (config.PASSBOLT) add(createPassboltAdapter(guarded('PASSBOLT', config.PASSBOLT), deps));
-  if (config.BELLADATI) add(createBellaDatiAdapter(guarded('BELLADATI', config.BELLADATI), deps));
+  for (const module of PROVIDER_MODULES as readonly AnyProviderModule[]) {
+    const settings = (config as Partial<Record<ProviderName, ProviderConfigBase | null>>)[module.name];
+    if (!settings) continue;
+    const guard = createUpstreamGuard(module.name, settings.resilience);
+    guards.set(module.name, guard);
+    adapters.set(module.name, module.createAdapter({ ...settings, guard, observer: deps.observer }, deps) as ProviderAdapter<unknown>);
+  }
   return {
     get: (provider) => adapters.get(provider),
     configured: () => [...adapters.keys()],

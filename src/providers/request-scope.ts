@@ -1,10 +1,13 @@
 /**
- * What the upstream client knows of the GraphQL request it works for: the request's deadline and a
- * tally of the upstream calls made for it (for the per-operation log line). Adapters only pass an
- * AbortSignal along; the scope is found from that signal, so no adapter has to know about it.
+ * What the upstream client knows of the GraphQL request it works for: the request's abort signal,
+ * its deadline and a tally of the upstream calls made for it (for the per-operation log line).
+ *
+ * The three travel explicitly, as `UpstreamCallOptions`, from the request's loaders through each
+ * adapter's `FetchOptions` into every `HttpRequest`: nothing is looked up from a module-level table,
+ * so two requests can never see each other's deadline or tally.
  */
 import { setMaxListeners } from 'node:events';
-import type { ProviderName } from '../model.js';
+import type { ProviderName } from './provider-name.js';
 
 export interface UpstreamTally {
   /** Upstream HTTP attempts made for this request, retries included. */
@@ -12,10 +15,23 @@ export interface UpstreamTally {
   providers: Set<ProviderName>;
 }
 
-export interface RequestScope {
+/**
+ * The request's share of one upstream call. Every field is optional: an adapter used on its own
+ * (a script, a test) has no request deadline, and one attempt's timeout is then the whole budget.
+ */
+export interface UpstreamCallOptions {
+  /** Aborts the call: the request's deadline (`RequestScope.signal`) or any other abort signal. */
+  signal?: AbortSignal;
+  /** When the request's deadline passes, on the performance.now() clock: retries stop there. */
+  deadlineAt?: number;
+  /** Counts the upstream attempts made for the request. */
+  tally?: UpstreamTally;
+}
+
+/** One GraphQL request's upstream budget: pass it (it is an `UpstreamCallOptions`) to every upstream call. */
+export interface RequestScope extends Required<UpstreamCallOptions> {
   /** Aborts (with a `TimeoutError`) when the request's deadline passes. */
   readonly signal: AbortSignal;
-  /** When it passes, on the performance.now() clock. */
   readonly deadlineAt: number;
   readonly tally: UpstreamTally;
   /**
@@ -25,8 +41,6 @@ export interface RequestScope {
    */
   dispose(): void;
 }
-
-const scopes = new WeakMap<AbortSignal, RequestScope>();
 
 export function createUpstreamTally(): UpstreamTally {
   return { calls: 0, providers: new Set() };
@@ -40,16 +54,15 @@ export function createRequestScope(deadlineMs: number, tally: UpstreamTally = cr
   setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new DOMException('The request deadline passed.', 'TimeoutError')), deadlineMs);
   timer.unref();
-  const scope: RequestScope = {
+  return {
     signal: controller.signal,
     deadlineAt: performance.now() + deadlineMs,
     tally,
     dispose: () => clearTimeout(timer),
   };
-  scopes.set(controller.signal, scope);
-  return scope;
 }
 
-export function scopeOf(signal: AbortSignal | undefined): RequestScope | undefined {
-  return signal && scopes.get(signal);
+/** Just the request's share of `options` (an adapter's `FetchOptions` carries more), for an `HttpRequest`. */
+export function callOptions(options: UpstreamCallOptions | undefined): UpstreamCallOptions {
+  return { signal: options?.signal, deadlineAt: options?.deadlineAt, tally: options?.tally };
 }

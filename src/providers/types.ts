@@ -1,13 +1,21 @@
 /**
- * The interface every provider adapter implements. A fifth provider is one folder under
- * `src/providers/`, one SDL file under `schema/providers/` and one line in `registry.ts`.
+ * The interface every provider adapter implements; its module (`<name>/module.ts`) says how to build
+ * it. See README, "Adding a provider".
  */
-import type { Logger } from '../logger.js';
-import type { ProviderName, UserModel } from '../model.js';
+import type { Logger as PinoLogger } from 'pino';
+import type { UserModelBase } from '../model.js';
+import type { ProviderName } from './provider-name.js';
 import type { GatewayError } from '../errors.js';
 import type { ResilienceOptions, UpstreamGuard } from './resilience.js';
-import type { UpstreamObserver } from './http.js';
+import type { UpstreamCallOptions } from './request-scope.js';
+import type { UpstreamObserver } from './upstream-observer.js';
 import type { RequestHeaders } from './request-headers.js';
+
+/**
+ * The gateway's logger as adapters and plugins see it (logger.ts creates it). Declared here, not in
+ * logger.ts, because logger.ts reads the provider modules (their headers to redact).
+ */
+export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child'>;
 
 /** Settings every provider has; each adapter's config type extends this. */
 export interface ProviderConfigBase {
@@ -32,13 +40,11 @@ export interface ProviderConfigBase {
   observer?: UpstreamObserver;
 }
 
-/** Per-call options. */
-export interface FetchOptions {
-  /**
-   * Aborts the upstream call: the GraphQL request's scope signal (request-scope.ts), which also
-   * tells retries how much time is left and tallies the calls.
-   */
-  signal?: AbortSignal;
+/**
+ * Per-call options. The GraphQL request's signal, deadline and call tally (`UpstreamCallOptions`,
+ * request-scope.ts) ride along explicitly: an adapter passes them on to every upstream request.
+ */
+export interface FetchOptions extends UpstreamCallOptions {
   /**
    * The `User` fields (unified and provider-specific, by GraphQL name) the operation selects on this
    * provider, or undefined for all. Adapters may leave out of the upstream request what nobody asked
@@ -54,9 +60,10 @@ export interface AdapterDeps {
 
 /**
  * One provider. `Creds` is this provider's typed credentials object, read from the incoming
- * request's headers by `readCredentials` and passed back to `fetchUsers`/`fetchMe` unchanged.
+ * request's headers by `readCredentials` and passed back to `fetchUsers`/`fetchMe` unchanged;
+ * `Model` is its user model (`UserModelBase` plus its own fields).
  */
-export interface ProviderAdapter<Creds = unknown> {
+export interface ProviderAdapter<Creds = unknown, Model extends UserModelBase = UserModelBase> {
   readonly provider: ProviderName;
   /** Most ids one `fetchUsers` call may receive (DataLoader `maxBatchSize`). */
   readonly maxBatchSize: number;
@@ -85,9 +92,9 @@ export interface ProviderAdapter<Creds = unknown> {
    * failure shared by the whole batch (missing, malformed or refused credentials, the provider down,
    * throttling or too slow) is put in every slot. `settleBatch` (batch.ts) implements this.
    */
-  fetchUsers(ids: readonly string[], creds: Creds, options?: FetchOptions): Promise<Array<UserModel | GatewayError>>;
+  fetchUsers(ids: readonly string[], creds: Creds, options?: FetchOptions): Promise<Array<Model | GatewayError>>;
   /** Fetches the user the credentials belong to. Rejects with a `GatewayError`. */
-  fetchMe(creds: Creds, options?: FetchOptions): Promise<UserModel>;
+  fetchMe(creds: Creds, options?: FetchOptions): Promise<Model>;
   /** Closes the adapter's connection pool. */
   close(): Promise<void>;
 }

@@ -4,12 +4,8 @@
  * two providers' groups never share an id and a normalized client cache keeps them apart.
  */
 import type { GroupResolvers } from '../__generated__/resolvers-types.js';
-import type { GroupModel, ProviderName, UserModelBase } from '../model.js';
-
-/** A group as the `Group` resolvers see it: the adapter's model plus the provider it came from. */
-export interface GroupParent extends GroupModel {
-  provider: ProviderName;
-}
+import type { ProviderName, UserModelBase } from '../model.js';
+import type { GroupParent } from './group-parent.js';
 
 /** The gateway's id of a provider's group. */
 export function globalGroupId(provider: ProviderName, groupId: string): string {

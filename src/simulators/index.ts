@@ -1,56 +1,39 @@
 /**
- * Starts the four provider simulators on loopback: the embedded default that `npm start` and the
- * tests run the gateway against. The simulators' only link to the gateway is HTTP.
+ * Starts the provider simulators on loopback: the embedded default that `npm start` and the tests run
+ * the gateway against. The simulators' only link to the gateway is HTTP. One simulator per entry of
+ * `SIMULATOR_MODULES` (registry.ts), keyed by its lower-case key (`sims.passbolt`).
  */
 import { readFileSync } from 'node:fs';
 import type { RunningSimulator } from './http-simulator.js';
-import { startSyncanoSimulator, type SyncanoSimulatorData } from './syncano/index.js';
-import { startDroplitSimulator, type DroplitSimulatorData } from './droplit/index.js';
-import { startPassboltSimulator, type PassboltSimulatorData } from './passbolt/index.js';
-import { startBellaDatiSimulator, type BellaDatiSimulatorData } from './belladati/index.js';
-import syncanoDemo from './syncano/demo-data.json' with { type: 'json' };
-import droplitDemo from './droplit/demo-data.json' with { type: 'json' };
-import passboltDemo from './passbolt/demo-data.json' with { type: 'json' };
-import belladatiDemo from './belladati/demo-data.json' with { type: 'json' };
+import { SIMULATOR_MODULES, type DataOf, type RegisteredSimulator, type SimulatorKey } from './registry.js';
+import type { AnySimulatorModule } from './module.js';
 
-/** The data file's shape (env SIMULATOR_DATA): one section per provider. */
-export interface SimulatorData {
-  syncano: SyncanoSimulatorData;
-  droplit: DroplitSimulatorData;
-  passbolt: PassboltSimulatorData;
-  belladati: BellaDatiSimulatorData;
-}
+/** The data file's shape (env SIMULATOR_DATA): one section per provider, by key. */
+export type SimulatorData = { [M in RegisteredSimulator as M['key']]: DataOf<M> };
 
-export interface Simulators {
-  syncano: RunningSimulator;
-  droplit: RunningSimulator;
-  passbolt: RunningSimulator;
-  belladati: RunningSimulator;
+export type Simulators = { readonly [K in SimulatorKey]: RunningSimulator } & {
   data: SimulatorData;
   close(): Promise<void>;
-}
+};
 
 export interface StartSimulatorsOptions {
   /** Each section replaces the demo data's section of the same name. */
   data?: Partial<SimulatorData>;
   /** Ports (0 = any free port, the default). */
-  ports?: Partial<Record<keyof SimulatorData, number>>;
+  ports?: Partial<Record<SimulatorKey, number>>;
   host?: string;
   /** Keep each request for `/__simulator/requests` (default true). */
   record?: boolean;
 }
+
+const MODULES: readonly AnySimulatorModule[] = SIMULATOR_MODULES;
 
 /**
  * The demo data shipped with the gateway (seed examples plus a few more users per provider), one
  * file per provider in `src/simulators/<provider>/demo-data.json`. A fresh deep copy each call.
  */
 export function loadDemoData(): SimulatorData {
-  return structuredClone({
-    syncano: syncanoDemo as SyncanoSimulatorData,
-    droplit: droplitDemo as DroplitSimulatorData,
-    passbolt: passboltDemo as PassboltSimulatorData,
-    belladati: belladatiDemo as BellaDatiSimulatorData,
-  });
+  return Object.fromEntries(MODULES.map((m) => [m.key, m.demoData()])) as SimulatorData;
 }
 
 /** Reads a data file; sections it lacks fall back to the demo data. */
@@ -61,29 +44,22 @@ export function loadSimulatorData(path: string): SimulatorData {
 
 export async function startSimulators(options: StartSimulatorsOptions = {}): Promise<Simulators> {
   const data: SimulatorData = { ...loadDemoData(), ...options.data };
-  const at = (name: keyof SimulatorData) => ({ port: options.ports?.[name] ?? 0, host: options.host ?? '127.0.0.1', record: options.record });
-  const started: RunningSimulator[] = [];
+  const started: Array<[string, RunningSimulator]> = [];
   try {
-    const syncano = await startSyncanoSimulator(data.syncano, at('syncano'));
-    started.push(syncano);
-    const droplit = await startDroplitSimulator(data.droplit, at('droplit'));
-    started.push(droplit);
-    const passbolt = await startPassboltSimulator(data.passbolt, at('passbolt'));
-    started.push(passbolt);
-    const belladati = await startBellaDatiSimulator(data.belladati, at('belladati'));
-    started.push(belladati);
-    return {
-      syncano,
-      droplit,
-      passbolt,
-      belladati,
-      data,
-      close: async () => {
-        await Promise.all(started.map((s) => s.close()));
-      },
-    };
+    // One after the other: a failure leaves nothing half-started behind (see the catch).
+    for (const m of MODULES) {
+      const at = { port: options.ports?.[m.key as SimulatorKey] ?? 0, host: options.host ?? '127.0.0.1', record: options.record };
+      started.push([m.key, await m.start((data as Record<string, unknown>)[m.key], at)]);
+    }
   } catch (error) {
-    await Promise.all(started.map((s) => s.close()));
+    await Promise.all(started.map(([, s]) => s.close()));
     throw error;
   }
+  return {
+    ...(Object.fromEntries(started) as Record<SimulatorKey, RunningSimulator>),
+    data,
+    close: async () => {
+      await Promise.all(started.map(([, s]) => s.close()));
+    },
+  };
 }

@@ -88,34 +88,6 @@ describe.each(FIXTURES.map((f) => [f.provider, f] as const))('%s: one batch cont
     });
   });
 
-  it('fails every field alike, with no upstream call, when the credential is missing', async () => {
-    const res = await stack.gql(TWO(f.provider), { a: f.id, b: more.other }, {});
-    expect(res.body.data).toEqual({ a: null, b: null });
-    for (const error of res.body.errors) {
-      expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', provider: f.provider, reason: 'MISSING_CREDENTIALS' });
-    }
-    expect(res.body.errors).toHaveLength(2);
-    expect(sim().requests()).toHaveLength(0);
-  });
-
-  it('keeps each result of a mixed batch in its own field: a user, a missing user, an id the provider could never accept', async () => {
-    const query = `query($a: ID!, $b: ID!, $c: ID!) {
-      a: user(provider: ${f.provider}, id: $a) { id }
-      b: user(provider: ${f.provider}, id: $b) { id }
-      c: user(provider: ${f.provider}, id: $c) { id }
-    }`;
-    const res = await stack.gql(query, { a: f.id, b: more.missing, c: more.invalid }, f.headers);
-    expect(res.status).toBe(200);
-    expect(res.body.data, res.text).toEqual({ a: { id: f.id }, b: null, c: null });
-    const byField = Object.fromEntries(res.body.errors.map((e: { path: string[]; extensions: unknown }) => [e.path[0], e.extensions]));
-    expect(byField).toEqual({
-      b: { code: more.missingCode, provider: f.provider },
-      c: { code: 'BAD_USER_INPUT', provider: f.provider },
-    });
-    // The invalid id never leaves the gateway.
-    expect(sim().requests()).toHaveLength(callsFor(f, 2));
-  });
-
   it('caches a missing user for the rest of the request like a found one', async () => {
     const loaders = createLoaders(stack.gateway.registry, toRequestHeaders(f.headers), { deadlineMs: 2_000 });
     try {

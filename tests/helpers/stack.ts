@@ -1,11 +1,12 @@
 /**
- * Starts the whole stack the way a user runs it: the four simulators on loopback (port 0) and the
- * gateway pointed at them, and talks to it over real HTTP.
+ * Starts the whole stack the way a user runs it: every provider's simulator on loopback (port 0) and
+ * the gateway pointed at them, and talks to it over real HTTP.
  */
 import { loadConfig, withSimulatorUrls, type GatewayConfig } from '../../src/config.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { createGateway, type Gateway } from '../../src/server.js';
 import { startSimulators, type SimulatorData, type Simulators } from '../../src/simulators/index.js';
+import { SIMULATOR_MODULES } from '../../src/simulators/registry.js';
 
 export interface GraphQLResult {
   status: number;
@@ -64,7 +65,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       return { status: res.status, headers: res.headers, body, text };
     },
     clearRequests() {
-      for (const sim of [sims.syncano, sims.droplit, sims.passbolt, sims.belladati]) sim.clearRequests();
+      for (const { key } of SIMULATOR_MODULES) sims[key].clearRequests();
     },
     async close() {
       await gateway.stop();

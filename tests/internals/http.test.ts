@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSafePath, createHttpClient } from '../../src/providers/http.js';
 import { startSimulator, json, text, type RunningSimulator } from '../../src/simulators/http-simulator.js';
 import { GatewayError } from '../../src/errors.js';
+import { callOptions, createRequestScope, createUpstreamTally } from '../../src/providers/request-scope.js';
 
 describe('assertSafePath', () => {
   it.each(['/users/..', '/users/%2e%2e/x', '/users/%2E/x', '//evil.example/x', '/users/a b', '/users/a\r\nb', '/users/a#b', 'users/1'])(
@@ -92,6 +93,45 @@ describe('createHttpClient', () => {
     const client = createHttpClient({ ...base, provider: 'SYNCANO', baseUrl: `${sim.url}/base` });
     await expect(client.request({ method: 'GET', path: '/users/%2e%2e/admin', headers: {} })).rejects.toThrow();
     expect(sim.requests()).toHaveLength(0);
+    await client.close();
+  });
+
+  it("counts each attempt in the tally it is handed, and in no other request's", async () => {
+    const client = createHttpClient({ ...base, provider: 'DROPLIT', baseUrl: `${sim.url}/base` });
+    const first = createUpstreamTally();
+    const second = createUpstreamTally();
+    await client.request({ method: 'GET', path: '/users/1', headers: {}, tally: first });
+    await client.request({ method: 'GET', path: '/users/2', headers: {}, tally: first });
+    await client.request({ method: 'GET', path: '/users/3', headers: {}, tally: second });
+    await client.request({ method: 'GET', path: '/users/4', headers: {} });
+    expect(first).toEqual({ calls: 2, providers: new Set(['DROPLIT']) });
+    expect(second).toEqual({ calls: 1, providers: new Set(['DROPLIT']) });
+    await client.close();
+  });
+
+  it("sends nothing once the request's deadline has passed, and says so with PROVIDER_TIMEOUT", async () => {
+    const client = createHttpClient({ ...base, provider: 'PASSBOLT', baseUrl: `${sim.url}/base` });
+    const scope = createRequestScope(60_000);
+    sim.clearRequests();
+    const error = await client
+      .request({ method: 'GET', path: '/users/1', headers: {}, signal: scope.signal, tally: scope.tally, deadlineAt: performance.now() - 1 })
+      .catch((e: unknown) => e);
+    scope.dispose();
+    expect((error as GatewayError).extensions).toMatchObject({ code: 'PROVIDER_TIMEOUT', provider: 'PASSBOLT' });
+    expect(sim.requests()).toHaveLength(0);
+    expect(scope.tally.calls).toBe(0);
+    await client.close();
+  });
+
+  it("ends a hung call at the request's deadline, however long one attempt may take", async () => {
+    const client = createHttpClient({ ...base, timeoutMs: 600_000, provider: 'SYNCANO', baseUrl: hang.url });
+    const scope = createRequestScope(50);
+    // The upstream never answers and one attempt may take ten minutes: the call coming back at all,
+    // as PROVIDER_TIMEOUT, is the request's deadline at work (without it, it would outlast the test).
+    const error = await client.request({ method: 'GET', path: '/x', headers: {}, ...callOptions(scope) }).catch((e: unknown) => e);
+    scope.dispose();
+    expect((error as GatewayError).extensions).toMatchObject({ code: 'PROVIDER_TIMEOUT', provider: 'SYNCANO' });
+    expect(scope.tally.calls).toBeGreaterThanOrEqual(1);
     await client.close();
   });
 });

@@ -406,7 +406,7 @@ describe('Droplit adapter against a misbehaving upstream', () => {
 
   it('serves a 200 whose access list has the wrong type, with no access', async () => {
     response = json(200, { ...record, access: 'Full' });
-    const user = (await fetchTest()) as { id: string; access: unknown[] };
+    const user = (await fetchTest()) as unknown as { id: string; access: unknown[] };
     expect(user).not.toBeInstanceOf(Error);
     expect(user.id).toBe(record.id);
     expect(user.access).toEqual([]);

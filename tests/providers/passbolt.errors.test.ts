@@ -29,7 +29,7 @@ interface Case {
 
 const cases: Case[] = [
   { name: '401 "Authentication is required to continue." (v3+)', status: 401, body: envelope(401, 'Authentication is required to continue.'), code: 'UNAUTHENTICATED' },
-  { name: '403 "Authentication is required to continue" (2019 servers, seed page)', status: 403, body: envelope(403, 'Authentication is required to continue'), code: 'UNAUTHENTICATED' },
+  { name: '403 "Authentication is required to continue" (2019 servers and docs)', status: 403, body: envelope(403, 'Authentication is required to continue'), code: 'UNAUTHENTICATED' },
   {
     name: '403 "MFA authentication is required." with body.mfa_providers',
     status: 403,

@@ -7,7 +7,7 @@ import { droppedFields } from '../../src/providers/tolerant.js';
 const BASE_URL = 'https://passbolt.example.com';
 
 /**
- * The seed page's success response ("View a users record", help.passbolt.com/api/users/read, 2019),
+ * Passbolt's documented success response ("View a users record", help.passbolt.com/api/users/read, 2019),
  * verbatim except `username`, which the archived copy shows email-obfuscated ("[email protected]").
  */
 function seedResponse(): any {
@@ -160,7 +160,7 @@ function expectBadResponse(fn: () => unknown, message: RegExp): void {
 }
 
 describe('Passbolt adapter: mapUser', () => {
-  it('maps the seed example to every unified field', () => {
+  it('maps the documented example to every unified field', () => {
     const user = map(seedResponse());
     expect(user).toMatchObject({
       __typename: 'PassboltUser',
@@ -185,7 +185,7 @@ describe('Passbolt adapter: mapUser', () => {
     });
   });
 
-  it('maps the seed example to every PassboltUser extension field', () => {
+  it('maps the documented example to every PassboltUser extension field', () => {
     const user = map(seedResponse());
     expect(user.roleId).toBe('a58de6d3-f52c-5080-b79b-a601a647ac85');
     expect(user.setupCompleted).toBe(true);

@@ -13,7 +13,7 @@ interface Case {
   reason?: string;
 }
 
-/** Status and body → code (and reason) per the contract's error table (syncano.md §6). */
+/** Status and body → code (and reason) per docs/providers/syncano.md §10. */
 const CASES: Case[] = [
   { name: 'an unknown instance', status: 404, body: { detail: 'Instance was not found.' }, code: 'PROVIDER_UNAVAILABLE', reason: 'MISCONFIGURED' },
   { name: 'an unknown instance on me', status: 404, body: { detail: 'Instance was not found.' }, endpoint: 'me', code: 'PROVIDER_UNAVAILABLE', reason: 'MISCONFIGURED' },

@@ -5,7 +5,7 @@ import { normalizeSyncanoId, parseSyncanoUserWire } from '../../src/providers/sy
 import { droppedFields } from '../../src/providers/tolerant.js';
 import demo from '../../src/simulators/syncano/demo-data.json' with { type: 'json' };
 
-/** The seed page's example ("User - details", Syncano v1.1 docs), exactly as documented. */
+/** The example of Syncano's "User - details" page (API v1.1 docs), exactly as documented. */
 const SEED = {
   username: 'geralt',
   profile: {

@@ -1,98 +1,36 @@
 /**
  * What the resilience tests know of each provider: a demo user, the credentials that may read it, a
  * credential the provider refuses, and error bodies shaped the way that provider sends them (so the
- * gateway's error tables classify an injected status the way they would the real one).
+ * gateway's error tables classify an injected status the way they would the real one), one file per
+ * provider in `providers/`; plus the helpers the resilience tests share.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, withSimulatorUrls } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
-import type { ProviderName } from '../../src/model.js';
+import type { ProviderName } from '../../src/providers/provider-name.js';
+import { PROVIDER_MODULES, PROVIDERS } from '../../src/providers/registry.js';
+import type { ProviderConfigBase } from '../../src/providers/types.js';
 import type { ResilienceClock, UpstreamGuard } from '../../src/providers/resilience.js';
 import { createGateway, type Gateway } from '../../src/server.js';
-import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import type { RunningSimulator } from '../../src/simulators/http-simulator.js';
+import { SIMULATOR_MODULES, type SimulatorKey } from '../../src/simulators/registry.js';
 import type { GraphQLResult, Stack } from '../helpers/stack.js';
+import type { ProviderFixture } from './provider-fixture.js';
 
-export interface ProviderFixture {
-  provider: ProviderName;
-  sim: 'syncano' | 'droplit' | 'passbolt' | 'belladati';
-  /** A demo user the credentials below may read. */
-  id: string;
-  headers: Record<string, string>;
-  /** The same header set with a credential the provider refuses (UNAUTHENTICATED). */
-  refusedHeaders: Record<string, string>;
-  /** The credential value as it arrives upstream, to tell two callers apart in recorded requests. */
-  upstreamCredential(headers: Record<string, string | string[] | undefined>): string | undefined;
-  /** Error bodies as this provider sends them, by status. */
-  errorBody(status: 400 | 401 | 403 | 404): unknown;
-  /** The status a transient outage of this provider answers with (BellaDati throttles with 503, so 502 there). */
-  outageStatus: number;
-}
+export type { ProviderFixture } from './provider-fixture.js';
 
-const passboltError = (message: string) => ({ header: { status: 'error', message, code: 0 }, body: '' });
-
-export const FIXTURES: readonly ProviderFixture[] = [
-  {
-    provider: 'SYNCANO',
-    sim: 'syncano',
-    id: '1',
-    headers: { 'X-Syncano-Api-Key': DEMO_CREDENTIALS.SYNCANO['X-Syncano-Api-Key'] },
-    // Odd last hex digit: an instance API key the demo instance does not know ("No such API Key.").
-    refusedHeaders: { 'X-Syncano-Api-Key': `${DEMO_CREDENTIALS.SYNCANO['X-Syncano-Api-Key'].slice(0, -1)}1` },
-    upstreamCredential: (h) => first(h['x-api-key']),
-    errorBody: (status) =>
-      ({
-        400: { detail: 'Invalid request.' },
-        401: { detail: 'Authentication credentials were not provided.' },
-        403: { detail: 'You do not have permission to perform this action.' },
-        404: { detail: 'Not found.' },
-      })[status],
-    outageStatus: 503,
-  },
-  {
-    provider: 'DROPLIT',
-    sim: 'droplit',
-    id: DEMO_CREDENTIALS.DROPLIT['X-Droplit-User'],
-    headers: { 'X-Droplit-Token': DEMO_CREDENTIALS.DROPLIT['X-Droplit-Token'] },
-    refusedHeaders: { 'X-Droplit-Token': '_refused-token-0123456789' },
-    upstreamCredential: (h) => first(h.authorization),
-    errorBody: (status) =>
-      ({
-        400: { errorType: 'InvalidParams', errors: [{ in: 'path', message: 'invalid', path: 'userId' }] },
-        401: '',
-        403: 'Forbidden',
-        404: 'Not Found',
-      })[status],
-    outageStatus: 503,
-  },
-  {
-    provider: 'PASSBOLT',
-    sim: 'passbolt',
-    id: 'f848277c-5398-58f8-a82a-72397af2d450',
-    headers: { 'X-Passbolt-Token': DEMO_CREDENTIALS.PASSBOLT['X-Passbolt-Token'] },
-    refusedHeaders: { 'X-Passbolt-Token': 'eyJ.not-issued.token' },
-    upstreamCredential: (h) => first(h.authorization),
-    errorBody: (status) =>
-      ({
-        400: passboltError('The user identifier should be a valid UUID.'),
-        401: passboltError('Authentication is required to continue'),
-        403: passboltError('You are not authorized to access that location.'),
-        404: passboltError('The user does not exist.'),
-      })[status],
-    outageStatus: 503,
-  },
-  {
-    provider: 'BELLADATI',
-    sim: 'belladati',
-    id: '123',
-    headers: { 'X-BellaDati-Token': DEMO_CREDENTIALS.BELLADATI['X-BellaDati-Token'] },
-    refusedHeaders: { 'X-BellaDati-Token': 'refused-token-4f1a' },
-    upstreamCredential: (h) => /oauth_token="([^"]*)"/.exec(first(h.authorization) ?? '')?.[1],
-    errorBody: () => '',
-    outageStatus: 502,
-  },
-];
+/**
+ * One fixture per registered provider, from `providers/<provider in lower case>.ts`: a provider
+ * without one fails here, by name, rather than going untested.
+ */
+export const FIXTURES: readonly ProviderFixture[] = await Promise.all(
+  PROVIDERS.map(async (provider) => {
+    const loaded = (await import(`./providers/${provider.toLowerCase()}.ts`)) as { default?: ProviderFixture };
+    if (loaded.default?.provider !== provider) throw new Error(`tests/resilience/providers/${provider.toLowerCase()}.ts has no default export for ${provider}`);
+    return loaded.default;
+  }),
+);
 
 export const fixture = (provider: ProviderName): ProviderFixture => FIXTURES.find((f) => f.provider === provider)!;
 
@@ -209,9 +147,6 @@ export async function upstreamAttempts(stack: Stack, provider: ProviderName): Pr
   return out;
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** Every upstream attempt as the gateway's observer reports it, with when it started and ended (performance.now clock). */
 export interface ObservedAttempt {
@@ -246,16 +181,13 @@ export interface SideGateway {
 export async function startSideGateway(
   stack: Stack,
   env: Record<string, string>,
-  urls: Partial<Record<'syncano' | 'droplit' | 'passbolt' | 'belladati', string>>,
+  urls: Partial<Record<SimulatorKey, string>>,
   /** A clock every provider's guard keeps its time on (instead of the system's). */
   clock?: ResilienceClock,
 ): Promise<SideGateway> {
   const sims = stack.sims;
   const info = {
-    syncano: { url: urls.syncano ?? sims.syncano.url },
-    droplit: { url: urls.droplit ?? sims.droplit.url },
-    passbolt: { url: urls.passbolt ?? sims.passbolt.url },
-    belladati: { url: urls.belladati ?? sims.belladati.url },
+    ...(Object.fromEntries(SIMULATOR_MODULES.map(({ key }) => [key, { url: urls[key] ?? sims[key].url }])) as Record<SimulatorKey, { url: string }>),
     data: sims.data,
   };
   const simulated = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', ...env }), info);
@@ -263,12 +195,9 @@ export async function startSideGateway(
   const config = clock
     ? {
         ...simulated,
-        providers: {
-          SYNCANO: withClock(simulated.providers.SYNCANO),
-          DROPLIT: withClock(simulated.providers.DROPLIT),
-          PASSBOLT: withClock(simulated.providers.PASSBOLT),
-          BELLADATI: withClock(simulated.providers.BELLADATI),
-        },
+        providers: Object.fromEntries(
+          PROVIDER_MODULES.map(({ name }) => [name, withClock((simulated.providers as Record<ProviderName, ProviderConfigBase | null>)[name])]),
+        ) as typeof simulated.providers,
       }
     : simulated;
   const gateway = await createGateway(config, { logger: createSilentLogger() });

@@ -1,8 +1,8 @@
 /**
  * Hostile input never leaves its provider's own path, and never crashes the gateway:
- * - hostile ids for every provider: BAD_USER_INPUT with no call, or exactly one call to that
- *   provider's own user path with the id as one encoded segment; the other simulators, which stand
- *   in for every other host, see nothing;
+ * - arbitrary ids for every provider (the fixed list of hostile ids is one of the provider contract's
+ *   checks): BAD_USER_INPUT with no call, or exactly one call to that provider's own user path with
+ *   the id as one encoded segment; the other simulators, which stand in for every other host, see nothing;
  * - fast-check (fixed seed) over arbitrary unicode ids, and over arbitrary documents, operation names
  *   and variables: never a 5xx, never a stack trace, always a well-formed GraphQL response.
  */
@@ -11,33 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/simulators/http-simulator.js';
 import { FIXTURES, type ProviderFixture } from '../resilience/fixtures.js';
 import { readJson, startStack, type Stack } from '../helpers/stack.js';
-
-const HOSTILE = [
-  '..',
-  '.',
-  '../admin',
-  '%2e%2e',
-  '%2E%2E/%2e%2e',
-  '..%2f..',
-  '..;',
-  '//evil.example',
-  'http://evil.example/',
-  'a/b',
-  'a?b',
-  'a#b',
-  'a\\b',
-  'a\r\nX-Injected: 1',
-  'a\tb',
-  'a\u0000b',
-  '',
-  ' ',
-  'x'.repeat(10_000),
-  'ü𝒳😀',
-  '%',
-  '%00',
-  '1 OR 1=1',
-  'users/../../etc/passwd',
-];
 
 /** Each provider's user path, with the one segment the id may occupy (README "What the gateway sends upstream"). */
 const PATHS: Record<ProviderFixture['provider'], RegExp> = {
@@ -80,22 +53,11 @@ async function checkId(f: ProviderFixture, id: string): Promise<'refused' | 'one
     const decoded = decodeURIComponent(segment);
     expect(['.', '..']).not.toContain(decoded);
     // One segment: whatever the id held, it is encoded inside it.
+    // eslint-disable-next-line no-control-regex
     expect(segment).not.toMatch(/[\u0000-\u0020\u007f/\\?#]/);
   }
   return 'one-call';
 }
-
-describe('hostile ids (every provider)', () => {
-  for (const f of FIXTURES) {
-    it.each(HOSTILE.map((id) => [JSON.stringify(id.length > 40 ? `${id.slice(0, 20)}…(${id.length})` : id), id]))(`${f.provider}: %s`, async (_label, id) => {
-      await checkId(f, id);
-    });
-
-    it(`${f.provider}: '.' and '..' (also percent-encoded) are always refused without a call`, async () => {
-      for (const id of ['.', '..', '%2e', '%2e%2e', '%2E.']) expect(await checkId(f, id)).toBe('refused');
-    });
-  }
-});
 
 describe('properties (fast-check, seed 20261123)', () => {
   it('any unicode id at any provider: refused without a call, or one call on its own path; never a 5xx', async () => {

@@ -51,7 +51,7 @@ function acyclic(node: unknown, ancestors: Set<unknown> = new Set()): unknown {
  *    (`disabled`, `last_logged_in`, `gpgkey.expires`, `pagination.limit`, and `gpgkey` before
  *    setup), so each such schema gets `null` added.
  * 2. `header.url` is `format: uri`, yet the described value is a path ("/auth/verify.json" in the
- *    description itself, "/users/<uuid>.json" in the seed): it is a URI reference.
+ *    description itself, "/users/<uuid>.json" in the 2019 docs): it is a URI reference.
  * 3. `userIndexAndView.groups_users` refers to one `groupsUsersIndexAndView` object, while every
  *    example (and the server) sends an array of them.
  */

@@ -2,12 +2,13 @@
  * BellaDati over HTTP: the two single-user reads. No mapping here.
  *
  * The base URL already ends in the API root (`https://service.belladati.com/api` or
- * `https://<host>/belladati/api`; contract belladati.md §1), so paths start below it. The only query
+ * `https://<host>/belladati/api`; docs/providers/belladati.md §1), so paths start below it. The only query
  * parameter is `exclude` (GET User Detail: top-level response fields to omit, e.g. `email,lastLogin`),
  * sent when the operation selects none of what those fields feed.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpClient } from '../http.js';
+import { callOptions, type UpstreamCallOptions } from '../request-scope.js';
 import type { ProviderConfigBase } from '../types.js';
 import { authHeaders, type BellaDatiConsumer } from './credentials.js';
 
@@ -19,9 +20,9 @@ export interface BellaDatiResponse {
 
 export interface BellaDatiClient {
   /** `GET /api/users/{id}` (GET User Detail). */
-  getUser(id: string, token: string, signal?: AbortSignal, exclude?: readonly string[]): Promise<BellaDatiResponse>;
+  getUser(id: string, token: string, call?: UpstreamCallOptions, exclude?: readonly string[]): Promise<BellaDatiResponse>;
   /** `GET /api/users/username/{username}` (GET User Detail by username). */
-  getUserByUsername(username: string, token: string, signal?: AbortSignal, exclude?: readonly string[]): Promise<BellaDatiResponse>;
+  getUserByUsername(username: string, token: string, call?: UpstreamCallOptions, exclude?: readonly string[]): Promise<BellaDatiResponse>;
   close(): Promise<void>;
 }
 
@@ -30,18 +31,18 @@ export function createBellaDatiClient(config: ProviderConfigBase & BellaDatiCons
   const http = createHttpClient({ ...config, provider: 'BELLADATI', throttleStatuses: [429, 503] });
   const consumer: BellaDatiConsumer = { consumerKey: config.consumerKey, realm: config.realm };
 
-  const get = (path: string, token: string, signal: AbortSignal | undefined, exclude: readonly string[] = []) =>
+  const get = (path: string, token: string, call: UpstreamCallOptions | undefined, exclude: readonly string[] = []) =>
     http.request({
       method: 'GET',
       path: exclude.length ? `${path}?exclude=${exclude.map(encodeURIComponent).join(',')}` : path,
       // Built per attempt: each call, a retry included, needs its own nonce and timestamp.
       headers: () => ({ ...authHeaders(consumer, token), accept: 'application/json' }),
-      signal,
+      ...callOptions(call),
     });
 
   return {
-    getUser: (id, token, signal, exclude) => get(userPath(id), token, signal, exclude),
-    getUserByUsername: (username, token, signal, exclude) => get(usernamePath(username), token, signal, exclude),
+    getUser: (id, token, call, exclude) => get(userPath(id), token, call, exclude),
+    getUserByUsername: (username, token, call, exclude) => get(usernamePath(username), token, call, exclude),
     close: () => http.close(),
   };
 }
@@ -53,7 +54,7 @@ export function userPath(id: string): string {
 
 /**
  * `/users/username/{username}`: the docs put the (email) username raw in the path; it is encoded as
- * one segment so `/`, `?`, `#` or `%` in a username cannot change the route (contract §2).
+ * one segment so `/`, `?`, `#` or `%` in a username cannot change the route (docs/providers/belladati.md §3).
  */
 export function usernamePath(username: string): string {
   return `/users/username/${encodeURIComponent(username)}`;

@@ -8,15 +8,11 @@
  * The problem code refines the status; it is echoed as `reason` only when it is one of the codes
  * listed below, and no other body text is ever copied.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { ErrorCode, GatewayError } from '../../errors.js';
-import { parseRetryAfter } from '../http.js';
+import { ErrorCode, type GatewayError } from '../../errors.js';
+import { applyErrorTable, type ErrorContextBase, type ErrorOutcome, type ErrorTable } from '../error-table.js';
 import { parseJsonBody } from '../wire.js';
 
-export interface BellaDatiErrorContext {
-  /** The upstream response headers (for `Retry-After`). */
-  headers?: IncomingHttpHeaders;
-}
+export type BellaDatiErrorContext = ErrorContextBase;
 
 /** The caller's token was refused: re-authenticate (the SDK's `ExceptionTest` codes, plus OAuth Problem Reporting's token/nonce codes). */
 const TOKEN_PROBLEMS = new Set([
@@ -59,7 +55,7 @@ const FORBIDDEN_PROBLEMS = new Set([
 ]);
 
 /** Status → code and client-safe message, for the statuses BellaDati documents. */
-const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
+const BY_STATUS = {
   400: { code: ErrorCode.BAD_USER_INPUT, message: 'belladati: the request was rejected.' },
   401: { code: ErrorCode.UNAUTHENTICATED, message: 'belladati: the token is missing, invalid or expired.' },
   403: { code: ErrorCode.FORBIDDEN, message: 'belladati: the caller may not read this user.' },
@@ -68,42 +64,39 @@ const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
   // "503 … too many requests … per-app or per-user basis" (REST API, Error Handling): throttling,
   // not an outage, so clients should back off and retry.
   503: { code: ErrorCode.RATE_LIMITED, message: 'belladati: rate limited; retry later.' },
+} satisfies Record<number, ErrorOutcome>;
+
+/** An `oauth_problem` on 400/401/403 refines the status: the problem decides, whatever the status. */
+function fromOAuthProblem(status: number, body: string): ErrorOutcome | undefined {
+  const problem = status === 400 || status === 401 || status === 403 ? oauthProblem(body) : undefined;
+  if (problem === undefined) return undefined;
+  const reason = problem.toUpperCase();
+  if (CONSUMER_PROBLEMS.has(problem)) {
+    return {
+      code: ErrorCode.PROVIDER_UNAVAILABLE,
+      message: 'belladati: the gateway is not configured correctly for this provider.',
+      reason: 'MISCONFIGURED',
+      detail: { problem: reason },
+    };
+  }
+  if (TOKEN_PROBLEMS.has(problem)) return { ...BY_STATUS[401], reason };
+  if (FORBIDDEN_PROBLEMS.has(problem)) return { ...BY_STATUS[403], reason };
+  return undefined;
+}
+
+const TABLE: ErrorTable<BellaDatiErrorContext> = {
+  provider: 'BELLADATI',
+  byStatus: BY_STATUS,
+  first: [({ status, body }) => fromOAuthProblem(status, String(body))],
+  // 503 is throttling here, so the table is read before the generic 5xx rule.
+  serverErrorsFirst: false,
+  redirectMessage: 'belladati: unexpected redirect.',
+  // 405 "unexpected method" and anything undocumented: the gateway only sends documented GETs.
+  unexpectedMessage: 'belladati: unexpected response status.',
 };
 
 export function toGatewayError(status: number, body: string, context: BellaDatiErrorContext = {}): GatewayError {
-  const detail = { status };
-  const provider = 'BELLADATI' as const;
-  const problem = status === 400 || status === 401 || status === 403 ? oauthProblem(body) : undefined;
-  if (problem !== undefined) {
-    const reason = problem.toUpperCase();
-    if (CONSUMER_PROBLEMS.has(problem)) {
-      return new GatewayError(ErrorCode.PROVIDER_UNAVAILABLE, 'belladati: the gateway is not configured correctly for this provider.', {
-        provider,
-        reason: 'MISCONFIGURED',
-        detail: { status, problem: reason },
-      });
-    }
-    if (TOKEN_PROBLEMS.has(problem)) {
-      return new GatewayError(ErrorCode.UNAUTHENTICATED, BY_STATUS[401]!.message, { provider, reason, detail });
-    }
-    if (FORBIDDEN_PROBLEMS.has(problem)) {
-      return new GatewayError(ErrorCode.FORBIDDEN, BY_STATUS[403]!.message, { provider, reason, detail });
-    }
-  }
-  if (status >= 300 && status < 400) {
-    return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'belladati: unexpected redirect.', { provider, reason: 'REDIRECT', detail });
-  }
-  const known = BY_STATUS[status];
-  if (known) {
-    return new GatewayError(known.code, known.message, {
-      provider,
-      retryAfterSeconds: known.code === ErrorCode.RATE_LIMITED ? parseRetryAfter(context.headers?.['retry-after']) : undefined,
-      detail,
-    });
-  }
-  if (status >= 500) return new GatewayError(ErrorCode.PROVIDER_UNAVAILABLE, undefined, { provider, detail });
-  // 405 "unexpected method" and anything undocumented: the gateway only sends documented GETs.
-  return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'belladati: unexpected response status.', { provider, detail });
+  return applyErrorTable(TABLE, status, body, context);
 }
 
 /**

@@ -34,7 +34,7 @@ const MAX_BATCH_SIZE = 25;
 // eslint-disable-next-line no-control-regex
 const HEADER_UNSAFE = /[\u0000-\u001f\u007f]/;
 
-export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDeps): ProviderAdapter<BellaDatiCredentials> {
+export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDeps): ProviderAdapter<BellaDatiCredentials, BellaDatiUserModel> {
   if (!config.consumerKey || HEADER_UNSAFE.test(config.consumerKey) || (config.realm && HEADER_UNSAFE.test(config.realm))) {
     throw new TypeError('BELLADATI: consumerKey must be a non-empty string and realm must not contain control characters');
   }
@@ -53,7 +53,7 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
 
   async function fetchUser(id: string, token: string, options: FetchOptions): Promise<BellaDatiUserModel> {
     const key = normalizeBellaDatiId(id);
-    const wire = readUser(await client.getUser(key, token, options.signal, excludable(options.fields)), 'user detail');
+    const wire = readUser(await client.getUser(key, token, options, excludable(options.fields)), 'user detail');
     // Ids are compared as strings (`"0123"` is not `"123"`); another user's record in this slot
     // would be served under the wrong key.
     if (wire.id !== key) throw wrongUser('body.id is not the requested user');
@@ -76,7 +76,7 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
       const { token, username } = credentialsForMe(creds);
       // A malformed own username is the caller's input error (BAD_USER_INPUT), raised before any call.
       checkOwnUsername(username);
-      const wire = readUser(await client.getUserByUsername(username, token, options.signal, excludable(options.fields)), 'user detail by username');
+      const wire = readUser(await client.getUserByUsername(username, token, options, excludable(options.fields)), 'user detail by username');
       // Usernames are usually emails, which BellaDati may match without regard to case.
       if (wire.username.toLowerCase() !== username.toLowerCase()) throw wrongUser('body.username is not the requested user');
       return mapUser(wire);

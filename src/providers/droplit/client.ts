@@ -3,6 +3,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpClient } from '../http.js';
+import { callOptions, type UpstreamCallOptions } from '../request-scope.js';
 import type { ProviderConfigBase } from '../types.js';
 import { authHeaders } from './credentials.js';
 import type { DroplitUserId } from './wire.js';
@@ -14,19 +15,19 @@ export interface DroplitResponse {
 }
 
 export interface DroplitClient {
-  getUser(id: DroplitUserId, token: string, signal?: AbortSignal): Promise<DroplitResponse>;
+  getUser(id: DroplitUserId, token: string, call?: UpstreamCallOptions): Promise<DroplitResponse>;
   close(): Promise<void>;
 }
 
 export function createDroplitClient(config: ProviderConfigBase): DroplitClient {
   const http = createHttpClient({ ...config, provider: 'DROPLIT' });
   return {
-    getUser: (id, token, signal) =>
+    getUser: (id, token, call) =>
       http.request({
         method: 'GET',
         path: userPath(id),
         headers: { ...authHeaders(token), accept: 'application/json' },
-        signal,
+        ...callOptions(call),
       }),
     close: () => http.close(),
   };

@@ -27,13 +27,13 @@ export interface DroplitConfig extends ProviderConfigBase {
 /** Parallel single GETs per batch; also the most concurrent requests one operation sends Droplit. */
 const MAX_BATCH_SIZE = 25;
 
-export function createDroplitAdapter(config: DroplitConfig, deps: AdapterDeps): ProviderAdapter<DroplitCredentials> {
+export function createDroplitAdapter(config: DroplitConfig, deps: AdapterDeps): ProviderAdapter<DroplitCredentials, DroplitUserModel> {
   const client = createDroplitClient(config);
   const logger = deps.logger.child({ provider: 'DROPLIT' });
 
   async function fetchUser(id: string, token: string, options: FetchOptions): Promise<DroplitUserModel> {
     const key = normalizeDroplitId(id);
-    const res = await client.getUser(parseDroplitId(key), token, options.signal);
+    const res = await client.getUser(parseDroplitId(key), token, options);
     if (res.status !== 200) {
       const error = toGatewayError(res.status, res.body, { headers: res.headers });
       logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code }, 'droplit get-a-user failed');

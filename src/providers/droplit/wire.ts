@@ -22,7 +22,7 @@ export interface DroplitUserId {
 /**
  * Splits a composite user id `<ecosystemId>;<uniqueId>` on the FIRST `;`: ecosystem ids never hold
  * one, while the uniqueId is whatever the app's identity provider issued and may contain `;`, `|`,
- * spaces or any Unicode (contract §2, §11). Null when Droplit could never accept the id.
+ * spaces or any Unicode (docs/providers/droplit.md §3). Null when Droplit could never accept the id.
  */
 export function splitDroplitId(id: string): DroplitUserId | null {
   if (id.length === 0 || id.length > MAX_ID_LENGTH || CONTROL_CHARS.test(id) || LONE_SURROGATE.test(id)) return null;
@@ -51,7 +51,7 @@ export function parseDroplitId(id: string): DroplitUserId {
 /**
  * The canonical id (the DataLoader key): the input itself once valid. The ecosystem part is already
  * lower-case hex (an upper-case one is not an ecosystem id at all). The uniqueId is the app's own
- * IdP key, taken as given [INF]: case folding or Unicode normalisation could merge two users.
+ * IdP key, taken as given (docs/providers/droplit.md §3, §13): case folding or Unicode normalisation could merge two users.
  */
 export function normalizeDroplitId(id: string): string {
   const { ecosystemId, uniqueId } = parseDroplitId(id);

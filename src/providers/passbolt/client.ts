@@ -3,6 +3,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpClient } from '../http.js';
+import { callOptions, type UpstreamCallOptions } from '../request-scope.js';
 import type { ProviderConfigBase } from '../types.js';
 import { authHeaders } from './credentials.js';
 
@@ -14,21 +15,21 @@ export interface PassboltResponse {
 
 export interface PassboltClient {
   /** `userId` is a canonical UUID or the literal `me`. */
-  viewUser(userId: string, token: string, signal?: AbortSignal): Promise<PassboltResponse>;
+  viewUser(userId: string, token: string, call?: UpstreamCallOptions): Promise<PassboltResponse>;
   close(): Promise<void>;
 }
 
 export function createPassboltClient(config: ProviderConfigBase): PassboltClient {
   const http = createHttpClient({ ...config, provider: 'PASSBOLT' });
   return {
-    viewUser: (userId, token, signal) =>
+    viewUser: (userId, token, call) =>
       http.request({
         method: 'GET',
         path: userPath(userId),
         // The `.json` suffix alone selects JSON; the Accept header is the documented alternative
-        // and costs nothing (contract §1: without both, Passbolt answers 404 "Please use .json…").
+        // and costs nothing (docs/providers/passbolt.md §1: without both, Passbolt answers 404 "Please use .json…").
         headers: { ...authHeaders(token), accept: 'application/json' },
-        signal,
+        ...callOptions(call),
       }),
     close: () => http.close(),
   };

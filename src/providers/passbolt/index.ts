@@ -29,13 +29,13 @@ export interface PassboltConfig extends ProviderConfigBase {
 const MAX_BATCH_SIZE = 25;
 
 
-export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps): ProviderAdapter<PassboltCredentials> {
+export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps): ProviderAdapter<PassboltCredentials, PassboltUserModel> {
   const client = createPassboltClient(config);
   const logger = deps.logger.child({ provider: 'PASSBOLT' });
 
   /** Views `userId` (a canonical UUID, or `me`); a UUID view must return that very user. */
   async function viewUser(userId: string, token: string, options: FetchOptions): Promise<PassboltUserModel> {
-    const res = await client.viewUser(userId, token, options.signal);
+    const res = await client.viewUser(userId, token, options);
     if (res.status !== 200) {
       const error = toGatewayError(res.status, res.body, { headers: res.headers });
       logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code }, 'passbolt user view failed');

@@ -1,7 +1,7 @@
 /**
  * Passbolt's raw shapes, as documented by Passbolt's OpenAPI 3.1 description (`components/schemas.yml`
  * `header`, `components/schemas/users.yml` `userIndexAndView`) and the 2019 "View a users record"
- * page (contract §4), and its user id.
+ * page (docs/providers/passbolt.md §7), and its user id.
  */
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../../errors.js';
@@ -11,7 +11,7 @@ import { parseWire } from '../wire.js';
 /**
  * What Passbolt accepts as a user id: CakePHP's `Validation::uuid`, which UsersViewController applies
  * before anything else (version digit 0-5, variant digit 0/8/9/a/b; any case). Anything else is a
- * 400 "The user identifier should be a valid UUID or "me"." (contract §2, §6).
+ * 400 "The user identifier should be a valid UUID or "me"." (docs/providers/passbolt.md §3).
  */
 const CAKE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -22,7 +22,7 @@ export function isPassboltUuid(id: string): boolean {
 
 /**
  * Validates a user id and returns its canonical form: lower case, because Passbolt's
- * UuidParserMiddleware lower-cases UUIDs before use (contract §1), so `ABC…` and `abc…` are one
+ * UuidParserMiddleware lower-cases UUIDs before use (docs/providers/passbolt.md §1), so `ABC…` and `abc…` are one
  * user and one DataLoader key. The literal `me` is refused here: `me(provider: PASSBOLT)` is the
  * way to ask for it, and a `user` result must carry the id that was asked for.
  */
@@ -134,8 +134,8 @@ export type PassboltUserWire = z.output<typeof userWire>;
 
 /**
  * Validates a 200 answer of the user view: the envelope, `header.status` "success" (a 200 whose
- * header says otherwise is outside the contract, contract §10 "check header.status as well as the
- * HTTP code"), and the user in `body`, whose `id` must be a UUID the gateway accepts back.
+ * header says otherwise is outside the contract: header.status is checked as well as the HTTP
+ * status, docs/providers/passbolt.md §7), and the user in `body`, whose `id` must be a UUID the gateway accepts back.
  */
 export function parsePassboltUserWire(value: unknown): PassboltUserWire {
   const envelope = parseWire(envelopeWire, value, 'PASSBOLT', '');

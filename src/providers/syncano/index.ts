@@ -34,7 +34,7 @@ const INSTANCE_NAME = /^[a-z0-9_-]{1,64}$/;
 
 type Slot = SyncanoUserModel | GatewayError;
 
-export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): ProviderAdapter<SyncanoCredentials> {
+export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): ProviderAdapter<SyncanoCredentials, SyncanoUserModel> {
   const instance = config.instance.toLowerCase();
   if (!INSTANCE_NAME.test(instance)) throw new TypeError('syncano: instance must match ^[a-z0-9-_]{1,64}$ after lower-casing');
   const client = createSyncanoClient({ ...config, instance });
@@ -58,14 +58,14 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
   }
 
   async function fetchOne(id: string, headers: Record<string, string>, options: FetchOptions): Promise<SyncanoUserModel> {
-    const res = await client.getUser(id, headers, options.signal);
+    const res = await client.getUser(id, headers, options);
     if (res.status !== 200) throw failure(res, 'user', 'user read');
     return toUser(parseJsonBody(res.body), id);
   }
 
   /** One `POST …/batch/`: an outer failure is every slot's; each item `{code, content}` is its own slot. */
   async function fetchBatch(ids: readonly string[], headers: Record<string, string>, options: FetchOptions): Promise<Slot[]> {
-    const res = await client.batchGetUsers(ids, headers, options.signal);
+    const res = await client.batchGetUsers(ids, headers, options);
     if (res.status !== 200) throw failure(res, 'user', 'batch read');
     const items = parseSyncanoBatchWire(parseJsonBody(res.body), ids.length);
     return items.map((item, i): Slot => {
@@ -119,7 +119,7 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
       });
     },
     async fetchMe(creds, options = {}) {
-      const res = await client.getMe(headersForMe(creds), options.signal);
+      const res = await client.getMe(headersForMe(creds), options);
       if (res.status !== 200) throw failure(res, 'me', 'me read');
       return toUser(parseJsonBody(res.body));
     },

@@ -94,7 +94,7 @@ export function parseSyncanoUserWire(value: unknown): SyncanoUserWire {
   return parseTolerant(syncanoUserWireSchema, stripSecrets(value), 'SYNCANO', 'body');
 }
 
-/** One item of a batch response: `{code, content}` (contract §2, `apps/batch/utils.py`). */
+/** One item of a batch response: `{code, content}` (docs/providers/syncano.md §5). */
 const batchItemSchema = z.object({ code: z.number().int(), content: z.unknown() });
 export type SyncanoBatchItem = z.output<typeof batchItemSchema>;
 
@@ -107,7 +107,7 @@ export function parseSyncanoBatchWire(value: unknown, expected: number): Syncano
 }
 
 /**
- * A user id as Syncano stores it: a positive auto-increment integer (contract §4). Canonical form
+ * A user id as Syncano stores it: a positive auto-increment integer (docs/providers/syncano.md §3). Canonical form
  * drops leading zeros, so "007" and "7" share a cache key; at most 18 digits keeps it an exact
  * integer everywhere.
  */

@@ -1,12 +1,12 @@
 /**
- * A BellaDati REST API simulator, written from BellaDati's docs and SDKs (contract belladati.md §8),
+ * A BellaDati REST API simulator, written from BellaDati's docs and SDKs (docs/providers/belladati.md §14),
  * mounted under `/api` like the cloud service (`https://service.belladati.com/api/`):
  *
  * - `GET /api/users/{id}` (GET User Detail) and `GET /api/users/username/{username}` (GET User
  *   Detail by username): the stored record as is, minus the fields named in `exclude`.
  * - `GET /api/users/{id}/status` (GET User Status): `ACTIVE` or `INACTIVE` as text.
  * - `GET /api/domains/{id}/users` (GET Users, `?userGroup_id=`): `{"users": [...]}`, admins only.
- * - `GET /api/domains/{id}/userGroups` (GET User Groups): `{"userGroups": [...]}`, admins only [INF].
+ * - `GET /api/domains/{id}/userGroups` (GET User Groups): `{"userGroups": [...]}`, admins only (docs/providers/belladati.md §6).
  *
  * Every call first passes the OAuth check in `oauth.ts`. Reads follow `canRead` in `records.ts`
  * (self, domain admin, global admin; anything else 403). An id that is not digits is a bad input
@@ -19,11 +19,11 @@ import { authenticate, createNonceStore } from './oauth.js';
 import { canRead, indexUser, isAnyAdmin, isDomainAdmin, withExclusions, type StoredUser } from './records.js';
 
 export interface BellaDatiSimulatorData {
-  /** The OAuth consumer key set in the domain's settings (enables REST access, contract §1). */
+  /** The OAuth consumer key set in the domain's settings (enables REST access, docs/providers/belladati.md §1). */
   consumerKey: string;
   /** Access token → the id of the user it was issued to. */
   tokens: Record<string, string>;
-  /** Raw user records as BellaDati returns them (contract §4). */
+  /** Raw user records as BellaDati returns them (docs/providers/belladati.md §7). */
   users: unknown[];
   /**
    * Throttling: more than `requests` calls by one user within `perSeconds` get 503, BellaDati's

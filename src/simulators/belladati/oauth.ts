@@ -1,6 +1,6 @@
 /**
- * BellaDati's OAuth 1.0a request check, as the simulator performs it (contract belladati.md §3, §5,
- * §8): the documented `Authorization: OAuth …` header, the consumer key of the domain, a known
+ * BellaDati's OAuth 1.0a request check, as the simulator performs it (docs/providers/belladati.md §2,
+ * §10, §14): the documented `Authorization: OAuth …` header, the consumer key of the domain, a known
  * access token, a timestamp within a window and a nonce not seen before within that window.
  *
  * Refusals carry an OAuth Problem Reporting body, form-encoded (`oauth_problem=<code>`), which is
@@ -14,15 +14,15 @@
  * | missing or unknown token → `invalid_token` | 401 | "401 bad or expired token" (Error Handling) |
  * | missing timestamp or nonce → `parameter_absent` | 400 | OAuth Problem Reporting, `oauth_parameters_absent` |
  * | timestamp outside ±300 s → `timestamp_refused` + `oauth_acceptable_timestamps` | 400 | SDK `ExceptionTest` fixture |
- * | nonce reused within the window → `nonce_used` | 401 | replay: the request is not authenticated [INF] |
+ * | nonce reused within the window → `nonce_used` | 401 | replay: the request is not authenticated (status not documented) |
  * | the token's user is inactive → `user_not_active` | 403 | SDK `ExceptionTest` fixture |
  *
  * An `oauth_signature`, if sent, is not verified: the documented header has none and the Access
- * Control page makes signing optional (contract §3).
+ * Control page makes signing optional (docs/providers/belladati.md §2).
  */
 import { text, type SimulatorResponse } from '../http-simulator.js';
 
-/** How far `oauth_timestamp` may be from the simulator's clock, in seconds [INF: BellaDati publishes no number]. */
+/** How far `oauth_timestamp` may be from the simulator's clock, in seconds (BellaDati publishes no number; docs/providers/belladati.md §14). */
 export const TIMESTAMP_WINDOW_SECONDS = 300;
 
 /** The OAuth parameters of one header (realm excluded), decoded. */

@@ -38,8 +38,8 @@ export const isDomainAdmin = (user: StoredUser, domainId: string | undefined) =>
   isGlobalAdmin(user) || (user.roles.includes('WORKSPACE_ADMIN') && domainId !== undefined && user.domainId === domainId);
 
 /**
- * Who may read a user record [INF]: BellaDati does not say who may call `/api/users/{id}` (contract
- * §2). The simulator's rule: every user may read their own record, a domain admin any user of their
+ * Who may read a user record: BellaDati does not say who may call `/api/users/{id}`
+ * (docs/providers/belladati.md §13). The simulator's rule: every user may read their own record, a domain admin any user of their
  * own domain, a global admin anyone; the list is "Global admin or Domain admin only" (GET Users),
  * which this rule extends to single reads.
  */
@@ -47,12 +47,12 @@ export function canRead(caller: StoredUser, target: StoredUser): boolean {
   return caller.id === target.id || isDomainAdmin(caller, target.domainId);
 }
 
-/** Fields `exclude` never removes [INF]: a record without its id or username would be unusable. */
+/** Fields `exclude` never removes (not documented; docs/providers/belladati.md §13): a record without its id or username would be unusable. */
 const ALWAYS_KEPT = new Set(['id', 'username']);
 
 /**
  * `exclude` (optional): "removes information from Response Structure", comma-separated top-level
- * names, e.g. `email,lastLogin` (GET User Detail). Unknown names are ignored [INF].
+ * names, e.g. `email,lastLogin` (GET User Detail). Unknown names are ignored (not documented).
  */
 export function withExclusions(raw: unknown, exclude: string | null): unknown {
   if (!exclude || typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;

@@ -1,8 +1,8 @@
 /**
- * A Droplit.io users API simulator, written from Droplit's docs (contract droplit.md §10):
+ * A Droplit.io users API simulator, written from Droplit's docs (docs/providers/droplit.md §14):
  *
  * - `GET /api/users/{ecosystemId};{uniqueId}` (also under `/v0`): the stored record as is.
- * - `GET /api/users?ecosystemId=…`: `{"items": [...]}` (list path inferred from the clients list).
+ * - `GET /api/users?ecosystemId=…`: `{"items": [...]}` (list path assumed from the clients list, docs/providers/droplit.md §6).
  * - `Authorization: <token>`, the raw token; missing or unknown → 401 with an empty body.
  * - Any query string on get-a-user → 400 standard error structure ("No Query String Allowed").
  * - Ecosystem id not `C` + 24 lower-case hex → 400 standard structure ("Ecosystem Invalid");
@@ -34,7 +34,7 @@ export function createDroplitHandler(data: DroplitSimulatorData): SimulatorHandl
     const pathname = req.pathname.startsWith('/v0/') ? req.pathname.slice(3) : req.pathname;
     if (req.method !== 'GET' || !(pathname === USERS || pathname.startsWith(`${USERS}/`))) return notFound();
 
-    // Order of checks [INF]: the docs do not say; the token is checked first, then the parameters
+    // Order of checks: Droplit does not document it (docs/providers/droplit.md §14); the token is checked first, then the parameters
     // (query string, ecosystem format), then the token's reach, then existence, so a user token
     // learns nothing about records it may not read.
     const grant = authenticate(data, req);
@@ -57,7 +57,7 @@ export function createDroplitHandler(data: DroplitSimulatorData): SimulatorHandl
     return user ? json(200, user.raw) : text(404, `User with id ${ecosystemId};${uniqueId} does not exist.`);
   };
 
-  /** `GET /api/users?ecosystemId=…` → `{"items": [...]}` (contract §3, [INF] path and parameter). */
+  /** `GET /api/users?ecosystemId=…` → `{"items": [...]}` (docs/providers/droplit.md §6; path and parameter assumed). */
   function listUsers(req: SimulatorRequest, grant: DroplitTokenGrant): SimulatorResponse {
     if (grant.type === 'user') return tokenTypeNotPermitted();
     const extra = [...req.query.keys()].filter((k) => k !== 'ecosystemId');

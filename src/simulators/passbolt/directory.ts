@@ -1,6 +1,6 @@
 /**
  * The simulator's user directory: the raw records as given, plus the few fields Passbolt's finders
- * look at (UsersFindersTrait::findIndex/findView, contract §2 "Visibility rules").
+ * look at (UsersFindersTrait::findIndex/findView, docs/providers/passbolt.md §4, visibility).
  */
 
 /** The authenticated caller. */

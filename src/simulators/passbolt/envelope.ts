@@ -28,7 +28,7 @@ function header(req: SimulatorRequest, action: string, status: 'success' | 'erro
     servertime: Math.floor(Date.now() / 1000),
     action: actionId(action),
     message,
-    // The request path, as in the seed example (`/users/<uuid>.json`).
+    // The request path, as in Passbolt's documented example (`/users/<uuid>.json`).
     url: req.pathname,
     code,
   };

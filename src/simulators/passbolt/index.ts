@@ -1,6 +1,6 @@
 /**
  * A Passbolt (API v5) users API simulator, written from Passbolt's docs, OpenAPI description and
- * server code notes (contract passbolt.md §9):
+ * server code (docs/providers/passbolt.md §14):
  *
  * - `GET /users/{userId}.json` (a UUID, any case, or `me`), `GET /users.json` (list-users.ts) and
  *   `GET /groups.json?filter[has-users][]=`; the `{header, body}` envelope on every JSON answer.
@@ -41,9 +41,9 @@ export function createPassboltHandler(data: PassboltSimulatorData): SimulatorHan
     const route = matchRoute(req);
     const json = req.pathname.endsWith('.json') || acceptsJson(req);
     if (!route) return json ? failure(req, 'Error.notFound', 404, 'Not Found') : notJson();
-    // AppController refuses non-JSON requests on the API controllers (contract §1).
+    // AppController refuses non-JSON requests on the API controllers (docs/providers/passbolt.md §1).
     if (!json) return notJson();
-    // ApiVersionMiddleware: v1 was removed; v2 is the default (contract §1).
+    // ApiVersionMiddleware: v1 was removed; v2 is the default (docs/providers/passbolt.md §1).
     const apiVersion = req.query.get('api-version');
     if (apiVersion === 'v1' || apiVersion === '1') return failure(req, 'Error.badRequest', 400, 'API v1 support is deprecated in this version.');
 
@@ -95,8 +95,8 @@ function bearerToken(req: SimulatorRequest): string | undefined {
 
 /**
  * The JWT authenticator accepts a token the server issued and that has not expired (access tokens
- * last 5 minutes, contract §5); only users who finished setup and are neither disabled nor deleted
- * can hold one [INF: they cannot log in]. Signatures are not checked: the data file is the issuer.
+ * last 5 minutes, docs/providers/passbolt.md §2); only users who finished setup and are neither disabled nor deleted
+ * can hold one (the others could not log in; docs/providers/passbolt.md §14). Signatures are not checked: the data file is the issuer.
  */
 function authenticate(token: string, data: PassboltSimulatorData, directory: Directory): Caller | undefined {
   if (!Object.hasOwn(data.tokens, token) || isExpired(token)) return undefined;

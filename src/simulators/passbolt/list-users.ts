@@ -1,5 +1,5 @@
 /**
- * `GET /users.json` (UsersIndexController; contract §3): contains, filters, sort and opt-in
+ * `GET /users.json` (UsersIndexController; docs/providers/passbolt.md §6): contains, filters, sort and opt-in
  * pagination, with `header.pagination` on every answer as in the v5 OpenAPI example.
  */
 import type { SimulatorRequest, SimulatorResponse } from '../http-simulator.js';

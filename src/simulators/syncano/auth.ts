@@ -1,5 +1,5 @@
 /**
- * Syncano's authentication as the backend does it (contract §3): where keys are read from, the
+ * Syncano's authentication as the backend does it (docs/providers/syncano.md §2): where keys are read from, the
  * parity bit telling account keys (even last hex digit) from instance API keys (odd), user keys only
  * honoured with an API key, unknown user keys silently ignored.
  */

@@ -1,5 +1,5 @@
 /**
- * A Syncano (API v1.1) users API simulator, written from the contract notes (syncano.md §9):
+ * A Syncano (API v1.1) users API simulator, written from docs/providers/syncano.md (§14):
  *
  * - `GET /v1.1/instances/{instance}/user/`: API key (odd parity) + known user key, else 403.
  * - `GET /v1.1/instances/{instance}/users/{id}/`: account key → anyone; API key + user key → only the
@@ -21,7 +21,7 @@ export interface SyncanoSimulatorData extends SyncanoAuthData {
   instance: string;
   /** Raw v1.1 user objects exactly as the API returns them, `user_key` included. */
   users: unknown[];
-  /** Requests per second before 429 (contract §7; the real default is 60). Absent: no limit. */
+  /** Requests per second before 429 (docs/providers/syncano.md §11; the real default is 60). Absent: no limit. */
   rateLimitPerSecond?: number;
 }
 
@@ -141,7 +141,7 @@ function authFailure(caller: Caller): SimulatorResponse | undefined {
 
 /**
  * The batch body's sub-requests, or undefined when it is not `{"requests": [{method, path}, …]}`
- * (DRF then names the field [INF: exact wording]).
+ * (DRF then names the field; its exact wording is not documented).
  */
 function readBatchRequests(body: string): Array<{ method: string; path: string }> | undefined {
   let parsed: unknown;
@@ -160,7 +160,7 @@ function readBatchRequests(body: string): Array<{ method: string; path: string }
 
 /**
  * Syncano counts requests per instance in one-second fixed windows and answers 429 with
- * `Retry-After` above the plan's rate (contract §7: 60 req/s by default). Off unless the data sets
+ * `Retry-After` above the plan's rate (docs/providers/syncano.md §11: 60 req/s by default). Off unless the data sets
  * `rateLimitPerSecond`. Returns true when this request is over the limit.
  */
 function createThrottle(perSecond: number | undefined): () => boolean {

@@ -1,0 +1,21 @@
+/**
+ * What the HTTP client tells the rest of the gateway about each upstream attempt. Kept apart from
+ * http.ts so provider settings (types.ts) can name the observer without importing the client.
+ */
+import type { ProviderName } from './provider-name.js';
+
+/** One upstream attempt as the metrics and the debug log see it. */
+export interface UpstreamAttempt {
+  provider: ProviderName;
+  method: string;
+  /** The HTTP status, or what went wrong below HTTP. */
+  outcome: number | 'timeout' | 'network' | 'too_large' | 'not_json';
+  durationMs: number;
+  /** 0 for the first attempt. */
+  attempt: number;
+}
+
+/** Told of every upstream attempt (metrics, debug logs); never sees headers, bodies or URLs. */
+export interface UpstreamObserver {
+  onAttempt(attempt: UpstreamAttempt): void;
+}
