@@ -22,8 +22,8 @@ const MORE: Record<ProviderName, { other: string; missing: string; missingCode: 
   BELLADATI: { other: '124', missing: '999', missingCode: 'NOT_FOUND', invalid: 'abc' },
 };
 
-/** Upstream calls for `n` distinct valid ids in one batch: Syncano reads up to 50 in one call (one id is a plain GET). */
-const callsFor = (f: ProviderFixture, n: number) => (f.provider === 'SYNCANO' ? Math.ceil(n / 50) : n);
+/** Upstream calls for `n` distinct valid ids in one batch: the adapter's `idsPerCall` (Syncano's batch endpoint, SCIM's id filter), else one each. */
+const callsFor = (f: ProviderFixture, n: number) => Math.ceil(n / (stack.gateway.registry.get(f.provider)?.idsPerCall ?? 1));
 
 const TWO = (p: ProviderName) => `query($a: ID!, $b: ID!) { a: user(provider: ${p}, id: $a) { id } b: user(provider: ${p}, id: $b) { id } }`;
 const SAME_TWICE = (p: ProviderName) => `query($a: ID!) { a: user(provider: ${p}, id: $a) { id } b: user(provider: ${p}, id: $a) { username } }`;

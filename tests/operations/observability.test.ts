@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { loadDemoData } from '../../src/simulators/index.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { PROVIDERS } from '../../src/providers/registry.js';
 
 /** Distinct canary credentials (no dictionary words, so any 8 characters are distinctive), accepted by the simulators. */
 const CANARY = {
@@ -129,7 +130,7 @@ describe('logs, metrics and health', () => {
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as any;
     expect(body.providers.SYNCANO).toEqual({ configured: true, breaker: 'closed', inFlight: 0 });
-    expect(Object.keys(body.providers)).toEqual(['SYNCANO', 'DROPLIT', 'PASSBOLT', 'BELLADATI']);
+    expect(Object.keys(body.providers)).toEqual([...PROVIDERS]);
     expect(['ready', 'degraded']).toContain(body.status);
   });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import { loadDemoData } from '../../src/simulators/index.js';
+import { PROVIDERS } from '../../src/providers/registry.js';
 
 const ADA = 'f848277c-5398-58f8-a82a-72397af2d450';
 const ME_PASSBOLT = JSON.stringify({ query: '{ me(provider: PASSBOLT) { id } }' });
@@ -112,7 +113,7 @@ describe('usergraph start with SIMULATOR_DATA', () => {
 
     const gw = await startBuilt({ SIMULATOR_DATA: file });
     const printed = parseCredentials(gw.output());
-    expect(Object.keys(printed).sort()).toEqual(['BELLADATI', 'DROPLIT', 'PASSBOLT', 'SYNCANO']);
+    expect(Object.keys(printed).sort()).toEqual([...PROVIDERS].sort());
     expect(printed.PASSBOLT!['X-Passbolt-Token']).not.toBe(DEMO_CREDENTIALS.PASSBOLT['X-Passbolt-Token']);
 
     const headers = Object.assign({}, ...Object.values(printed)) as Record<string, string>;
@@ -120,12 +121,13 @@ describe('usergraph start with SIMULATOR_DATA', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({
-        query: '{ s: me(provider: SYNCANO) { id } d: me(provider: DROPLIT) { id } p: me(provider: PASSBOLT) { id } b: me(provider: BELLADATI) { id } }',
+        query: `{ ${PROVIDERS.map((p) => `${p.toLowerCase()}: me(provider: ${p}) { id }`).join(' ')} }`,
       }),
     });
     const body = (await res.json()) as any;
     expect(body.errors).toBeUndefined();
-    expect(body.data).toEqual({ s: { id: '1' }, d: { id: 'C573b86eeee43dd7ba0244f8a;test' }, p: { id: ADA }, b: { id: '123' } });
+    expect(body.data).toMatchObject({ syncano: { id: '1' }, droplit: { id: 'C573b86eeee43dd7ba0244f8a;test' }, passbolt: { id: ADA }, belladati: { id: '123' } });
+    for (const p of PROVIDERS) expect(body.data[p.toLowerCase()]?.id, p).toBeTruthy();
   }, 40_000);
 });
 

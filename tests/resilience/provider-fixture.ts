@@ -15,6 +15,8 @@ export interface ProviderFixture {
   refusedHeaders: Record<string, string>;
   /** The credential value as it arrives upstream, to tell two callers apart in recorded requests. */
   upstreamCredential(headers: Record<string, string | string[] | undefined>): string | undefined;
+  /** The upstream headers the gateway sends for a client credential `value` (as `upstreamCredential` reads them). */
+  toUpstream(value: string): Record<string, string>;
   /** Error bodies as this provider sends them, by status. */
   errorBody(status: 400 | 401 | 403 | 404): unknown;
   /** The status a transient outage of this provider answers with (BellaDati throttles with 503, so 502 there). */

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createUpstreamGuard, type AttemptOutcome } from '../../src/providers/resilience.js';
 import type { Stack } from '../helpers/stack.js';
 import { startStack } from '../helpers/stack.js';
+import { SIMULATOR_MODULES } from '../../src/simulators/registry.js';
 import {
   FAST_ENV,
   FIXTURES,
@@ -307,12 +308,7 @@ describe('a 200 with a JSON body of the right shape but a non-JSON Content-Type'
     side = await startSideGateway(
       stack,
       { ...FAST_ENV },
-      {
-        syncano: await relay(stack.sims.syncano.url),
-        droplit: await relay(stack.sims.droplit.url),
-        passbolt: await relay(stack.sims.passbolt.url),
-        belladati: await relay(stack.sims.belladati.url),
-      },
+      Object.fromEntries(await Promise.all(SIMULATOR_MODULES.map(async ({ key }) => [key, await relay(stack.sims[key].url)] as const))),
     );
   });
   afterAll(async () => {

@@ -23,6 +23,7 @@ import {
   simOf,
   userQuery,
   waitFor,
+  type ProviderFixture,
   type ObservedAttempt,
 } from './fixtures.js';
 
@@ -86,15 +87,14 @@ describe('hung and trickling upstreams', () => {
     });
   });
 
-  it('all four providers hung in one operation are waited on side by side, under one deadline: four PROVIDER_TIMEOUTs', async () => {
+  it('every provider hung in one operation is waited on side by side, under one deadline: one PROVIDER_TIMEOUT each', async () => {
     for (const f of FIXTURES) simOf(stack, f).injectFaults([{ fault: { kind: 'hang' }, times: -1 }]);
-    const query = `query($s: ID!, $d: ID!, $p: ID!, $b: ID!) {
-      s: user(provider: SYNCANO, id: $s) { id } d: user(provider: DROPLIT, id: $d) { id }
-      p: user(provider: PASSBOLT, id: $p) { id } b: user(provider: BELLADATI, id: $b) { id } }`;
-    const ids = { s: fixture('SYNCANO').id, d: fixture('DROPLIT').id, p: fixture('PASSBOLT').id, b: fixture('BELLADATI').id };
+    const alias = (f: ProviderFixture) => f.provider.toLowerCase();
+    const query = `query(${FIXTURES.map((f) => `$${alias(f)}: ID!`).join(', ')}) { ${FIXTURES.map((f) => `${alias(f)}: user(provider: ${f.provider}, id: $${alias(f)}) { id }`).join(' ')} }`;
+    const ids = Object.fromEntries(FIXTURES.map((f) => [alias(f), f.id]));
     const res = await stack.gql(query, ids, ALL_HEADERS);
-    expect(res.body.data).toEqual({ s: null, d: null, p: null, b: null });
-    expect(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(Array(4).fill('PROVIDER_TIMEOUT'));
+    expect(res.body.data).toEqual(Object.fromEntries(FIXTURES.map((f) => [alias(f), null])));
+    expect(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(Array(FIXTURES.length).fill('PROVIDER_TIMEOUT'));
     // Each provider got what one deadline allows (two or three attempts), not one deadline each in turn.
     for (const f of FIXTURES) {
       expect(simOf(stack, f).requests().length).toBeGreaterThanOrEqual(2);

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/simulators/http-simulator.js';
+import { SIMULATOR_MODULES } from '../../src/simulators/registry.js';
 import { FIXTURES, type ProviderFixture } from '../resilience/fixtures.js';
 import { readJson, startStack, type Stack } from '../helpers/stack.js';
 
@@ -20,7 +21,7 @@ const PATHS: Record<ProviderFixture['provider'], RegExp> = {
   BELLADATI: /^\/api\/users\/([^/?#]+)$/,
 };
 
-const SIMS = ['syncano', 'droplit', 'passbolt', 'belladati'] as const;
+const SIMS = SIMULATOR_MODULES.map((m) => m.key);
 const STACK_TRACE = /stacktrace|\n\s+at |\.ts:\d+|\.js:\d+|node_modules/i;
 
 let stack: Stack;

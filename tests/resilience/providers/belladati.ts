@@ -8,6 +8,7 @@ export default {
   id: '123',
   headers: { 'X-BellaDati-Token': DEMO_CREDENTIALS.BELLADATI['X-BellaDati-Token'] },
   refusedHeaders: { 'X-BellaDati-Token': 'refused-token-4f1a' },
+  toUpstream: (value) => ({ authorization: `OAuth oauth_token="${value}"` }),
   upstreamCredential: (h) => /oauth_token="([^"]*)"/.exec(first(h.authorization) ?? '')?.[1],
   errorBody: () => '',
   outageStatus: 502,

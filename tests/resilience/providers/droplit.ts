@@ -8,6 +8,7 @@ export default {
   id: DEMO_CREDENTIALS.DROPLIT['X-Droplit-User'],
   headers: { 'X-Droplit-Token': DEMO_CREDENTIALS.DROPLIT['X-Droplit-Token'] },
   refusedHeaders: { 'X-Droplit-Token': '_refused-token-0123456789' },
+  toUpstream: (value) => ({ authorization: value }),
   upstreamCredential: (h) => first(h.authorization),
   errorBody: (status) =>
     ({

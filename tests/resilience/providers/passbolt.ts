@@ -10,6 +10,7 @@ export default {
   id: 'f848277c-5398-58f8-a82a-72397af2d450',
   headers: { 'X-Passbolt-Token': DEMO_CREDENTIALS.PASSBOLT['X-Passbolt-Token'] },
   refusedHeaders: { 'X-Passbolt-Token': 'eyJ.not-issued.token' },
+  toUpstream: (value) => ({ authorization: `Bearer ${value}` }),
   upstreamCredential: (h) => first(h.authorization),
   errorBody: (status) =>
     ({

@@ -9,6 +9,7 @@ export default {
   headers: { 'X-Syncano-Api-Key': DEMO_CREDENTIALS.SYNCANO['X-Syncano-Api-Key'] },
   // Odd last hex digit: an instance API key the demo instance does not know ("No such API Key.").
   refusedHeaders: { 'X-Syncano-Api-Key': `${DEMO_CREDENTIALS.SYNCANO['X-Syncano-Api-Key'].slice(0, -1)}1` },
+  toUpstream: (value) => ({ 'x-api-key': value }),
   upstreamCredential: (h) => first(h['x-api-key']),
   errorBody: (status) =>
     ({
