@@ -4,4 +4,5 @@ export type Provider =
   | 'BELLADATI'
   | 'DROPLIT'
   | 'PASSBOLT'
+  | 'SCIM'
   | 'SYNCANO';

@@ -200,6 +200,7 @@ export type Provider =
   | 'BELLADATI'
   | 'DROPLIT'
   | 'PASSBOLT'
+  | 'SCIM'
   | 'SYNCANO';
 
 export type Query = {
@@ -231,6 +232,123 @@ export type Role = {
   scope?: Maybe<Scalars['String']['output']>;
   /** The role's value as the provider names it, e.g. `admin`, `WORKSPACE_ADMIN`, `Full`. */
   value: Scalars['String']['output'];
+};
+
+/** One of a SCIM user's email addresses. */
+export type ScimEmail = {
+  __typename?: 'ScimEmail';
+  display?: Maybe<Scalars['String']['output']>;
+  /** True for the address the user prefers (at most one). */
+  primary: Scalars['Boolean']['output'];
+  /** `work`, `home`, `other` or the server's own label. */
+  type?: Maybe<Scalars['String']['output']>;
+  value: Scalars['String']['output'];
+};
+
+/** The SCIM enterprise user extension (RFC 7643 §4.3). */
+export type ScimEnterpriseUser = {
+  __typename?: 'ScimEnterpriseUser';
+  costCenter?: Maybe<Scalars['String']['output']>;
+  department?: Maybe<Scalars['String']['output']>;
+  division?: Maybe<Scalars['String']['output']>;
+  employeeNumber?: Maybe<Scalars['String']['output']>;
+  manager?: Maybe<ScimManager>;
+  organization?: Maybe<Scalars['String']['output']>;
+};
+
+/** The user's manager, as the enterprise extension references it. */
+export type ScimManager = {
+  __typename?: 'ScimManager';
+  displayName?: Maybe<Scalars['String']['output']>;
+  /** The manager's SCIM `id`: `user(provider: SCIM, id: …)` reads the manager. */
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+/** The components of a SCIM user's name (RFC 7643 §4.1.1). */
+export type ScimName = {
+  __typename?: 'ScimName';
+  familyName?: Maybe<Scalars['String']['output']>;
+  formatted?: Maybe<Scalars['String']['output']>;
+  givenName?: Maybe<Scalars['String']['output']>;
+  honorificPrefix?: Maybe<Scalars['String']['output']>;
+  honorificSuffix?: Maybe<Scalars['String']['output']>;
+  middleName?: Maybe<Scalars['String']['output']>;
+};
+
+/** One of a SCIM user's phone numbers (ideally RFC 3966 `tel:` form, often free text). */
+export type ScimPhoneNumber = {
+  __typename?: 'ScimPhoneNumber';
+  display?: Maybe<Scalars['String']['output']>;
+  primary: Scalars['Boolean']['output'];
+  /** `work`, `home`, `mobile`, `fax`, `pager`, `other` or the server's own label. */
+  type?: Maybe<Scalars['String']['output']>;
+  value: Scalars['String']['output'];
+};
+
+/** One of a SCIM user's photos: a URL of an image. */
+export type ScimPhoto = {
+  __typename?: 'ScimPhoto';
+  display?: Maybe<Scalars['String']['output']>;
+  primary: Scalars['Boolean']['output'];
+  /** `photo` (full size) or `thumbnail`. */
+  type?: Maybe<Scalars['String']['output']>;
+  value: Scalars['String']['output'];
+};
+
+/**
+ * A user of a SCIM 2.0 service provider (RFC 7643 §4.1 User resource). The unified fields map SCIM's
+ * own attributes: `username` is `userName`; `email`, `phone` and `avatarUrl` are the `primary` (else
+ * the first) of `emails`, `phoneNumbers` and `photos`; `createdAt`/`updatedAt` are `meta.created` and
+ * `meta.lastModified`; `groups` are the read-only `groups` (`value` and `display`); `roles` are `roles`.
+ * SCIM has no last-login attribute, so `lastLoginAt` is null.
+ */
+export type ScimUser = User & {
+  __typename?: 'ScimUser';
+  /** `active`; true when the server does not send it. */
+  active: Scalars['Boolean']['output'];
+  avatarUrl?: Maybe<Scalars['String']['output']>;
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** `displayName`, else `name.formatted`, else the given and family names. */
+  displayName?: Maybe<Scalars['String']['output']>;
+  email?: Maybe<Scalars['String']['output']>;
+  /** Every email address, in the server's order. */
+  emails: Array<ScimEmail>;
+  /** The enterprise extension (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`, RFC 7643 §4.3); null when absent. */
+  enterprise?: Maybe<ScimEnterpriseUser>;
+  /** Every other schema extension, keyed by its URN, as the server sent it; null when there is none. */
+  extensions?: Maybe<Scalars['JSON']['output']>;
+  /** The identifier the provisioning client gave the user (RFC 7643 §3.1); not unique across clients. */
+  externalId?: Maybe<Scalars['String']['output']>;
+  familyName?: Maybe<Scalars['String']['output']>;
+  givenName?: Maybe<Scalars['String']['output']>;
+  groups: Array<Group>;
+  /** The server-assigned `id`: opaque and case-exact. */
+  id: Scalars['ID']['output'];
+  lastLoginAt?: Maybe<Scalars['DateTime']['output']>;
+  locale?: Maybe<Scalars['String']['output']>;
+  middleName?: Maybe<Scalars['String']['output']>;
+  /** The name's components, including the formatted name and honorifics. */
+  name?: Maybe<ScimName>;
+  nickName?: Maybe<Scalars['String']['output']>;
+  phone?: Maybe<Scalars['String']['output']>;
+  /** Every phone number, in the server's order. */
+  phoneNumbers: Array<ScimPhoneNumber>;
+  /** Every photo URL, in the server's order. */
+  photos: Array<ScimPhoto>;
+  /** The preferred written or spoken language, e.g. `en-US`. */
+  preferredLanguage?: Maybe<Scalars['String']['output']>;
+  profileUrl?: Maybe<Scalars['String']['output']>;
+  provider: Provider;
+  roles: Array<Role>;
+  /** The schema URNs the resource declares (core, extensions). */
+  schemas: Array<Scalars['String']['output']>;
+  timezone?: Maybe<Scalars['String']['output']>;
+  /** The user's title, e.g. `Vice President`. */
+  title?: Maybe<Scalars['String']['output']>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The user's relation to the organisation, as the server names it: `Employee`, `Contractor`, … */
+  userType?: Maybe<Scalars['String']['output']>;
+  username: Scalars['String']['output'];
 };
 
 export type SyncanoGroup = {
@@ -418,6 +536,13 @@ export type ResolversTypes = ResolversObject<{
   Provider: Provider;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: ResolverTypeWrapper<Role>;
+  ScimEmail: ResolverTypeWrapper<ScimEmail>;
+  ScimEnterpriseUser: ResolverTypeWrapper<ScimEnterpriseUser>;
+  ScimManager: ResolverTypeWrapper<ScimManager>;
+  ScimName: ResolverTypeWrapper<ScimName>;
+  ScimPhoneNumber: ResolverTypeWrapper<ScimPhoneNumber>;
+  ScimPhoto: ResolverTypeWrapper<ScimPhoto>;
+  ScimUser: ResolverTypeWrapper<Omit<ScimUser, 'groups'> & { groups: Array<ResolversTypes['Group']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SyncanoGroup: ResolverTypeWrapper<SyncanoGroup>;
   SyncanoProfile: ResolverTypeWrapper<SyncanoProfile>;
@@ -445,6 +570,13 @@ export type ResolversParentTypes = ResolversObject<{
   PassboltUser: Omit<PassboltUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
   Query: Record<PropertyKey, never>;
   Role: Role;
+  ScimEmail: ScimEmail;
+  ScimEnterpriseUser: ScimEnterpriseUser;
+  ScimManager: ScimManager;
+  ScimName: ScimName;
+  ScimPhoneNumber: ScimPhoneNumber;
+  ScimPhoto: ScimPhoto;
+  ScimUser: Omit<ScimUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
   String: Scalars['String']['output'];
   SyncanoGroup: SyncanoGroup;
   SyncanoProfile: SyncanoProfile;
@@ -613,6 +745,85 @@ export type RoleResolvers<ContextType = GatewayContext, ParentType extends Resol
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type ScimEmailResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimEmail'] = ResolversParentTypes['ScimEmail']> = ResolversObject<{
+  display?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  primary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ScimEnterpriseUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimEnterpriseUser'] = ResolversParentTypes['ScimEnterpriseUser']> = ResolversObject<{
+  costCenter?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  department?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  division?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  employeeNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  manager?: Resolver<Maybe<ResolversTypes['ScimManager']>, ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ScimManagerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimManager'] = ResolversParentTypes['ScimManager']> = ResolversObject<{
+  displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ScimNameResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimName'] = ResolversParentTypes['ScimName']> = ResolversObject<{
+  familyName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  formatted?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  givenName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  honorificPrefix?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  honorificSuffix?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  middleName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ScimPhoneNumberResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimPhoneNumber'] = ResolversParentTypes['ScimPhoneNumber']> = ResolversObject<{
+  display?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  primary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ScimPhotoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimPhoto'] = ResolversParentTypes['ScimPhoto']> = ResolversObject<{
+  display?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  primary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ScimUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimUser'] = ResolversParentTypes['ScimUser']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  emails?: Resolver<Array<ResolversTypes['ScimEmail']>, ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['ScimEnterpriseUser']>, ParentType, ContextType>;
+  extensions?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  familyName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  givenName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['Group']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastLoginAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  locale?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  middleName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['ScimName']>, ParentType, ContextType>;
+  nickName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phoneNumbers?: Resolver<Array<ResolversTypes['ScimPhoneNumber']>, ParentType, ContextType>;
+  photos?: Resolver<Array<ResolversTypes['ScimPhoto']>, ParentType, ContextType>;
+  preferredLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  profileUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  schemas?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  timezone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  userType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type SyncanoGroupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncanoGroup'] = ResolversParentTypes['SyncanoGroup']> = ResolversObject<{
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -670,7 +881,7 @@ export type SyncanoUserLinksResolvers<ContextType = GatewayContext, ParentType e
 }>;
 
 export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'BellaDatiUser' | 'DroplitUser' | 'PassboltUser' | 'SyncanoUser', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'BellaDatiUser' | 'DroplitUser' | 'PassboltUser' | 'ScimUser' | 'SyncanoUser', ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
@@ -688,6 +899,13 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   PassboltUser?: PassboltUserResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
+  ScimEmail?: ScimEmailResolvers<ContextType>;
+  ScimEnterpriseUser?: ScimEnterpriseUserResolvers<ContextType>;
+  ScimManager?: ScimManagerResolvers<ContextType>;
+  ScimName?: ScimNameResolvers<ContextType>;
+  ScimPhoneNumber?: ScimPhoneNumberResolvers<ContextType>;
+  ScimPhoto?: ScimPhotoResolvers<ContextType>;
+  ScimUser?: ScimUserResolvers<ContextType>;
   SyncanoGroup?: SyncanoGroupResolvers<ContextType>;
   SyncanoProfile?: SyncanoProfileResolvers<ContextType>;
   SyncanoUser?: SyncanoUserResolvers<ContextType>;

@@ -12,8 +12,9 @@ import { syncanoModule } from './syncano/module.js';
 import { droplitModule } from './droplit/module.js';
 import { passboltModule } from './passbolt/module.js';
 import { belladatiModule } from './belladati/module.js';
+import { scimModule } from './scim/module.js';
 
-export const PROVIDER_MODULES = [syncanoModule, droplitModule, passboltModule, belladatiModule] as const;
+export const PROVIDER_MODULES = [syncanoModule, droplitModule, passboltModule, belladatiModule, scimModule] as const;
 
 /** The provider names, in registry order. */
 export const PROVIDERS: readonly ProviderName[] = PROVIDER_MODULES.map((m) => m.name);

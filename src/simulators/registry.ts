@@ -7,8 +7,9 @@ import { syncanoSimulator } from './syncano/module.js';
 import { droplitSimulator } from './droplit/module.js';
 import { passboltSimulator } from './passbolt/module.js';
 import { belladatiSimulator } from './belladati/module.js';
+import { scimSimulator } from './scim/module.js';
 
-export const SIMULATOR_MODULES = [syncanoSimulator, droplitSimulator, passboltSimulator, belladatiSimulator] as const;
+export const SIMULATOR_MODULES = [syncanoSimulator, droplitSimulator, passboltSimulator, belladatiSimulator, scimSimulator] as const;
 
 /** One of the registered simulators' modules (a union, so its key, data and headers stay typed). */
 export type RegisteredSimulator = (typeof SIMULATOR_MODULES)[number];

@@ -20,6 +20,7 @@ const MORE: Record<ProviderName, { other: string; missing: string; missingCode: 
   DROPLIT: { other: 'C573b86eeee43dd7ba0244f8a;testUser', missing: 'C573b86eeee43dd7ba0244f8a;ghost', missingCode: 'NOT_FOUND', invalid: 'no-separator' },
   PASSBOLT: { other: 'd1db2a3e-1676-4440-bc34-1aacc89fa90f', missing: '0f0f0f0f-0000-4000-8000-000000000000', missingCode: 'NOT_FOUND', invalid: '42' },
   BELLADATI: { other: '124', missing: '999', missingCode: 'NOT_FOUND', invalid: 'abc' },
+  SCIM: { other: '26118915-6090-4610-87e4-49d8ca9f808d', missing: 'no-such-user', missingCode: 'NOT_FOUND', invalid: '..' },
 };
 
 /** Upstream calls for `n` distinct valid ids in one batch: the adapter's `idsPerCall` (Syncano's batch endpoint, SCIM's id filter), else one each. */

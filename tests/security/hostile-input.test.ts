@@ -19,6 +19,7 @@ const PATHS: Record<ProviderFixture['provider'], RegExp> = {
   DROPLIT: /^\/api\/users\/([^/?#]+)$/,
   PASSBOLT: /^\/users\/([^/?#]+)\.json$/,
   BELLADATI: /^\/api\/users\/([^/?#]+)$/,
+  SCIM: /^\/scim\/v2\/Users\/([^/?#]+)$/,
 };
 
 const SIMS = SIMULATOR_MODULES.map((m) => m.key);
