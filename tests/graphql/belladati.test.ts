@@ -3,6 +3,7 @@ import { DEMO_BELLADATI_CONSUMER_KEY, DEMO_CREDENTIALS } from '../../src/simulat
 import type { BellaDatiSimulatorData } from '../../src/simulators/belladati/index.js';
 import demoData from '../../src/simulators/belladati/demo-data.json' with { type: 'json' };
 import { startStack, type Stack } from '../helpers/stack.js';
+import belladatiContract from '../contract/fixtures/belladati.js';
 
 const DEMO = demoData as BellaDatiSimulatorData;
 const CREDS = DEMO_CREDENTIALS.BELLADATI;
@@ -23,24 +24,7 @@ const ME = `{ me(provider: BELLADATI) { ${ALL_FIELDS} } }`;
 
 /** The documented sample user (GET User Detail), as the gateway serves it. */
 const JOHN = {
-  id: '123',
-  provider: 'BELLADATI',
-  username: 'myusername@example.com',
-  email: 'myusername@example.com',
-  displayName: 'John Middle Doe',
-  givenName: 'John',
-  middleName: 'Middle',
-  familyName: 'Doe',
-  active: true,
-  createdAt: null,
-  updatedAt: null,
-  lastLoginAt: '2016-04-12T11:40:58Z',
-  locale: 'cs',
-  timezone: 'Europe/Prague',
-  phone: '(555) 123 456 789',
-  avatarUrl: null,
-  groups: [{ id: 'BELLADATI:56', provider: 'BELLADATI', groupId: '56', name: 'My User Group nr.1', description: null }],
-  roles: [{ value: 'WORKSPACE_ADMIN', scope: null }],
+  ...belladatiContract.known.unified,
   domainId: '45',
   info: "I'm pretty cool",
   firstLoginAt: '2012-01-14T15:33:28Z',

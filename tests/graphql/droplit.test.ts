@@ -3,6 +3,7 @@ import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import type { DroplitSimulatorData } from '../../src/simulators/droplit/index.js';
 import demoData from '../../src/simulators/droplit/demo-data.json' with { type: 'json' };
 import { startStack, type Stack } from '../helpers/stack.js';
+import droplitContract from '../contract/fixtures/droplit.js';
 
 const DEMO = demoData as DroplitSimulatorData;
 const CREDS = DEMO_CREDENTIALS.DROPLIT;
@@ -51,24 +52,7 @@ describe('Droplit through GraphQL', () => {
     const res = await stack.gql(USER, { id: TEST_ID }, TOKEN_ONLY);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.user).toEqual({
-      id: TEST_ID,
-      provider: 'DROPLIT',
-      username: 'test',
-      email: 'test@test.com',
-      displayName: 'Test',
-      givenName: null,
-      middleName: null,
-      familyName: null,
-      active: true,
-      createdAt: '2016-11-30T03:12:03.327Z',
-      updatedAt: null,
-      lastLoginAt: null,
-      locale: null,
-      timezone: null,
-      phone: null,
-      avatarUrl: null,
-      groups: [],
-      roles: [],
+      ...droplitContract.known.unified,
       ecosystemId: ECO,
       uniqueId: 'test',
       meta: { $label: 'Test' },

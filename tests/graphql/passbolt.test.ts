@@ -3,6 +3,7 @@ import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import type { PassboltSimulatorData } from '../../src/simulators/passbolt/index.js';
 import demoData from '../../src/simulators/passbolt/demo-data.json' with { type: 'json' };
 import { startStack, type GraphQLResult, type Stack } from '../helpers/stack.js';
+import passboltContract from '../contract/fixtures/passbolt.js';
 
 const DEMO = demoData as PassboltSimulatorData;
 const ADA_TOKEN = DEMO_CREDENTIALS.PASSBOLT['X-Passbolt-Token'];
@@ -77,27 +78,7 @@ describe('Passbolt through GraphQL', () => {
     const res = await stack.gql(USER, { id: CAROL }, ADA_HEADERS);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.user).toEqual({
-      id: CAROL,
-      provider: 'PASSBOLT',
-      username: 'carol@passbolt.com',
-      email: 'carol@passbolt.com',
-      displayName: 'Carol Shaw',
-      givenName: 'Carol',
-      middleName: null,
-      familyName: 'Shaw',
-      active: true,
-      createdAt: '2024-07-10T08:30:00Z',
-      updatedAt: '2024-11-05T09:14:27Z',
-      lastLoginAt: '2024-11-05T09:14:27Z',
-      locale: null,
-      timezone: null,
-      phone: null,
-      avatarUrl: 'https://passbolt.local/avatars/view/f96d9b47-c804-4d7b-8100-4e13bf1469df/medium.jpg',
-      groups: [
-        { id: 'PASSBOLT:8a3c5c4e-e931-4e6b-854a-9b2e9afcd3bc', provider: 'PASSBOLT', groupId: '8a3c5c4e-e931-4e6b-854a-9b2e9afcd3bc', name: null, description: null },
-        { id: 'PASSBOLT:6e62b9bd-4289-41dc-be78-abf615160b39', provider: 'PASSBOLT', groupId: '6e62b9bd-4289-41dc-be78-abf615160b39', name: null, description: null },
-      ],
-      roles: [{ value: 'user', scope: null }],
+      ...passboltContract.known.unified,
       roleId: 'a58de6d3-f52c-5080-b79b-a601a647ac85',
       setupCompleted: true,
       deleted: false,

@@ -3,6 +3,7 @@ import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import type { SyncanoSimulatorData } from '../../src/simulators/syncano/index.js';
 import demoData from '../../src/simulators/syncano/demo-data.json' with { type: 'json' };
 import { startStack, type GraphQLResult, type Stack } from '../helpers/stack.js';
+import syncanoContract from '../contract/fixtures/syncano.js';
 
 const DEMO = demoData as SyncanoSimulatorData;
 const CREDS = DEMO_CREDENTIALS.SYNCANO;
@@ -56,24 +57,7 @@ describe('Syncano through GraphQL', () => {
     const res = await stack.gql(USER, { id: '1' }, API_KEY_ONLY);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.user).toEqual({
-      id: '1',
-      provider: 'SYNCANO',
-      username: 'geralt',
-      email: null,
-      displayName: 'geralt',
-      givenName: null,
-      middleName: null,
-      familyName: null,
-      active: true,
-      createdAt: '2015-05-19T15:52:36.183576Z',
-      updatedAt: '2015-05-19T15:52:36.183608Z',
-      lastLoginAt: null,
-      locale: null,
-      timezone: null,
-      phone: null,
-      avatarUrl: null,
-      groups: [{ id: 'SYNCANO:1', provider: 'SYNCANO', groupId: '1', name: 'witchers', description: null }],
-      roles: [],
+      ...syncanoContract.known.unified,
       profile: {
         id: '1',
         owner: '1',
