@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import { startStack } from '../helpers/stack.js';
+import { PROVIDERS } from '../../src/providers/registry.js';
 
 const ME_PASSBOLT = JSON.stringify({ query: '{ me(provider: PASSBOLT) { id } }' });
 /** Polls until `probe` is true (the test's timeout bounds the wait). */
@@ -41,12 +42,16 @@ describe('the usergraph process', () => {
   /** Starts `usergraph start` in demo mode on free ports; resolves once it prints its URL. */
   async function startProcess(env: Record<string, string> = {}) {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SYNCANO_SIMULATOR_PORT: '0', DROPLIT_SIMULATOR_PORT: '0', PASSBOLT_SIMULATOR_PORT: '0', BELLADATI_SIMULATOR_PORT: '0', ...env },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...Object.fromEntries(PROVIDERS.map((p) => [`${p}_SIMULATOR_PORT`, '0'])), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let gone = false;
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    for (let i = 0; i < 200 && !/running at (http:\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', () => (gone = true));
+    // As long as the test's timeout allows: a busy machine only makes the start slower.
+    while (!gone && !/running at (http:\S+)/.test(out)) await new Promise((r) => setTimeout(r, 50));
     const url = /running at (http:\S+)/.exec(out)?.[1];
     const sims = /"PASSBOLT":"(http:[^"]+)"/.exec(out)?.[1];
     if (!url || !sims) throw new Error(`the gateway did not start:\n${out}`);

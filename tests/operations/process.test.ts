@@ -23,14 +23,17 @@ afterEach(() => {
   child = undefined;
 });
 
-/** Waits for a condition, checking every 25 ms; fails with `what` if the test times out first. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, tries = 600): Promise<T> {
-  for (let i = 0; i < tries; i++) {
+/**
+ * Waits for a condition, checking every 25 ms, for as long as the test's own timeout allows (no count
+ * of tries: a busy machine only makes it slower); `stop` ends the wait early with `what` in the error.
+ */
+async function until<T>(what: string | (() => string), probe: () => T | undefined | Promise<T | undefined>, stop?: () => boolean): Promise<T> {
+  for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
+    if (stop?.()) throw new Error(`gave up waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** `node dist/cli.js start` in demo mode on free ports; resolves once it prints its URL. */
@@ -40,10 +43,7 @@ async function startBuilt(env: Record<string, string>) {
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      SYNCANO_SIMULATOR_PORT: '0',
-      DROPLIT_SIMULATOR_PORT: '0',
-      PASSBOLT_SIMULATOR_PORT: '0',
-      BELLADATI_SIMULATOR_PORT: '0',
+      ...Object.fromEntries(PROVIDERS.map((p) => [`${p}_SIMULATOR_PORT`, '0'])),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +53,9 @@ async function startBuilt(env: Record<string, string>) {
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const url = await until(`the gateway's URL in:\n${out}`, () => /running at (http:\S+)/.exec(out)?.[1]);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = await until(() => `the gateway's URL; it exited first:\n${out}`, () => /running at (http:\S+)/.exec(out)?.[1], () => gone);
   const passboltSim = /"PASSBOLT":"(http:[^"]+)"/.exec(out)?.[1];
   if (!passboltSim) throw new Error(`no simulator URL in:\n${out}`);
   return { url, passboltSim, exited, output: () => out };
