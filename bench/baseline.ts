@@ -69,6 +69,19 @@ const handlers: Record<string, (body: { variables?: Record<string, string>; quer
     });
     return { data };
   },
+  async list50(_body, req, call) {
+    const a = adapter('PASSBOLT');
+    const page = await a.directory!.listUsers({}, { first: 50 }, a.readCredentials(req.headersDistinct), call);
+    return {
+      data: {
+        users: {
+          totalCount: page.totalCount,
+          edges: page.edges.map((e) => ({ node: pick(e.user, ['id', 'username', 'displayName']) })),
+          pageInfo: { hasNextPage: page.hasNextPage },
+        },
+      },
+    };
+  },
   async error(_body, req, call) {
     try {
       await one('BELLADATI', '999', req, call);

@@ -6,14 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { DEMO_CREDENTIALS } from '../src/simulators/demo-credentials.js';
 import { loadDemoData, type SimulatorData } from '../src/simulators/index.js';
 
-/** Ten extra Passbolt users (copies of Carol with their own ids), for the 50-alias scenario. */
+/**
+ * Sixty extra Passbolt users (copies of Carol with their own ids): the first ten for the 50-alias
+ * scenario, all of them so the list scenario's page of 50 is full.
+ */
 export function benchData(): { data: SimulatorData; passboltIds: string[] } {
   const data = loadDemoData();
   const carol = (data.passbolt.users as Array<{ username: string; profile: Record<string, unknown> }>).find((u) => u.username === 'carol@passbolt.com')!;
   const passboltIds: string[] = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 60; i++) {
     const id = randomUUID();
-    passboltIds.push(id);
+    if (i < 10) passboltIds.push(id);
     data.passbolt.users.push({ ...structuredClone(carol), id, username: `bench${i}@passbolt.com`, profile: { ...structuredClone(carol.profile), user_id: id } });
   }
   return { data, passboltIds };
@@ -22,7 +25,7 @@ export function benchData(): { data: SimulatorData; passboltIds: string[] } {
 export const ALL_HEADERS: Record<string, string> = Object.assign({}, ...Object.values(DEMO_CREDENTIALS));
 
 export interface Scenario {
-  name: 'single' | 'aliases50' | 'fourProviders' | 'error';
+  name: 'single' | 'aliases50' | 'fourProviders' | 'error' | 'list50';
   title: string;
   /** The GraphQL request body both the gateway and the baseline receive. */
   body: string;
@@ -76,6 +79,16 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       body: JSON.stringify({ operationName: 'error', query: 'query error { user(provider: BELLADATI, id: "999") { id username } }' }),
       expectedCalls: 1,
       expectsError: true,
+    },    {
+      name: 'list50',
+      title: 'S5 one page of 50 users',
+      body: JSON.stringify({
+        operationName: 'list50',
+        query: 'query list50 { users(provider: PASSBOLT, first: 50) { totalCount edges { node { id username displayName } } pageInfo { hasNextPage } } }',
+      }),
+      // One `GET /users.json?page=1&limit=50`: a page is one upstream call, never one per user.
+      expectedCalls: 1,
+      expectsError: false,
     },
   ];
 }

@@ -25,6 +25,8 @@ export const ErrorCode = {
   PROVIDER_BAD_RESPONSE: 'PROVIDER_BAD_RESPONSE',
   /** The operation would cost more upstream calls than the gateway allows; refused before any call. */
   OPERATION_TOO_EXPENSIVE: 'OPERATION_TOO_EXPENSIVE',
+  /** The provider offers no way to do this (e.g. Droplit documents no user list). No upstream call is made. */
+  NOT_SUPPORTED: 'NOT_SUPPORTED',
   /** A bug in the gateway. Details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -44,6 +46,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   PROVIDER_TIMEOUT: 'The provider did not answer in time.',
   PROVIDER_BAD_RESPONSE: 'The provider sent a response the gateway cannot read.',
   OPERATION_TOO_EXPENSIVE: 'The operation would make too many upstream calls.',
+  NOT_SUPPORTED: 'The provider does not support this.',
   INTERNAL_SERVER_ERROR: 'Internal server error.',
 };
 

@@ -11,6 +11,13 @@
  *   the `userById` batch waits for `me` first and serves a matching id from it, so `me` plus
  *   `user(id: <my id>)` costs one upstream call whatever order the fields come in.
  *
+ * - `listUsers`/`listGroupMembers` page through the provider's directory (its adapter's `directory`),
+ *   with the arguments checked first (list-arguments.ts, cursor.ts: BAD_USER_INPUT, no call). Every
+ *   listed user primes `userById`, and a `userById` batch dispatched while a list of the same tick is
+ *   in flight waits for it and serves the ids it listed: `users {…}` plus `user(id: <a listed id>)`
+ *   costs the list calls only. The same list asked twice in one request (aliases) is read once, and
+ *   so is the same group.
+ *
  * The batch contract, the same for every provider: an adapter's `fetchUsers` always resolves one slot
  * per id, a user or a GatewayError, and a failure shared by the whole batch (credentials missing,
  * malformed or refused, the provider down, throttling or too slow) is put in every slot. So the batch
@@ -20,8 +27,11 @@
  * further call. A new request asks again.
  */
 import DataLoader from 'dataloader';
+import { decodeCursor, membersListKey, toConnection, usersListKey, type ListKey, type UserConnectionModel } from './cursor.js';
 import { ErrorCode, GatewayError } from './errors.js';
+import { checkFirst, checkGroupId, checkState, normalizeUserFilter, type UserFilterInput } from './list-arguments.js';
 import type { ProviderName, UserModel } from './model.js';
+import type { GroupRecord, PageRequest, UserPage } from './providers/directory.js';
 import { callOptions, createRequestScope, type RequestScope, type UpstreamTally } from './providers/request-scope.js';
 import type { RequestHeaders } from './providers/request-headers.js';
 import type { FetchOptions, ProviderAdapter } from './providers/types.js';
@@ -34,6 +44,12 @@ export interface ProviderLoaders {
   loadUser(id: string): Promise<UserModel>;
   /** Loads the user the caller's credentials belong to. */
   loadMe(): Promise<UserModel>;
+  /** A page of the provider's users (NOT_SUPPORTED without a directory; BAD_USER_INPUT before any call). */
+  listUsers(filter: UserFilterInput | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<UserConnectionModel>;
+  /** One group by the provider's own id (NOT_FOUND when there is none). */
+  fetchGroup(id: string): Promise<GroupRecord>;
+  /** A page of a group's members. */
+  listGroupMembers(groupId: string, first: number | null | undefined, after: string | null | undefined): Promise<UserConnectionModel>;
 }
 
 export interface RequestLoaders {
@@ -80,6 +96,12 @@ function createProviderLoaders<Creds>(
 ): ProviderLoaders {
   const credentials = adapter.readCredentials(headers);
   let mePromise: Promise<UserModel> | undefined;
+  /** Lists dispatched and not yet answered: a `userById` batch waits for them (see the module comment). */
+  const pendingLists = new Set<Promise<unknown>>();
+  /** Users listed in this request, by normalised id. */
+  const listed = new Map<string, UserModel>();
+  const lists = new Map<string, Promise<UserConnectionModel>>();
+  const groups = new Map<string, Promise<GroupRecord>>();
   const fields = new Set<string>();
   const options = (): FetchOptions => ({ ...fetchOptions, fields });
 
@@ -93,6 +115,13 @@ function createProviderLoaders<Creds>(
         if (me && meKey !== undefined) {
           missing = missing.filter((i) => (ids[i] === meKey ? ((results[i] = me), false) : true));
         }
+      }
+      if (pendingLists.size > 0) await Promise.all([...pendingLists]);
+      if (listed.size > 0) {
+        missing = missing.filter((i) => {
+          const user = listed.get(ids[i]!);
+          return user ? ((results[i] = user), false) : true;
+        });
       }
       if (missing.length > 0) {
         onBatch?.(adapter.provider, missing.length);
@@ -112,7 +141,62 @@ function createProviderLoaders<Creds>(
     { name: `${adapter.provider.toLowerCase()}.userById`, maxBatchSize: adapter.maxBatchSize },
   );
 
+  const directory = adapter.directory;
+  const unsupported = () =>
+    new GatewayError(ErrorCode.NOT_SUPPORTED, `${adapter.provider} offers no way to list users or read groups.`, { provider: adapter.provider });
+
+  /**
+   * Reads one page (once per request for the same list, cursor and size), a tick later like a
+   * DataLoader batch so every root field has added its selection, and primes `userById` with it.
+   */
+  const page = (key: ListKey, first: number, after: string | null | undefined, read: (page: PageRequest) => Promise<UserPage>) => {
+    const request: PageRequest = { first };
+    if (after != null) request.after = checkState(decodeCursor(after, adapter.provider, key), adapter.provider, directory!);
+    const cacheKey = JSON.stringify([key, first, after ?? null]);
+    let promise = lists.get(cacheKey);
+    if (!promise) {
+      const dispatched = Promise.resolve()
+        .then(() => read(request))
+        .then((result) => {
+          for (const { user } of result.edges) {
+            const id = safeNormalize(adapter, user.id);
+            if (id === undefined) continue;
+            listed.set(id, user);
+            userById.prime(id, user);
+          }
+          return toConnection(result, adapter.provider, key);
+        });
+      const settled = dispatched.then(
+        () => undefined,
+        () => undefined,
+      );
+      pendingLists.add(settled);
+      void settled.then(() => pendingLists.delete(settled));
+      lists.set(cacheKey, (promise = dispatched));
+    }
+    return promise;
+  };
+
   return {
+    async listUsers(filterInput, firstInput, after) {
+      if (!directory) throw unsupported();
+      const first = checkFirst(firstInput, adapter.provider);
+      const filter = normalizeUserFilter(filterInput, adapter.provider, directory);
+      return page(usersListKey(filter), first, after, (request) => directory.listUsers(filter, request, credentials, options()));
+    },
+    async fetchGroup(id) {
+      if (!directory) throw unsupported();
+      const groupId = checkGroupId(id, 'id', adapter.provider, directory);
+      let promise = groups.get(groupId);
+      if (!promise) groups.set(groupId, (promise = Promise.resolve().then(() => directory.fetchGroup(groupId, credentials, options()))));
+      return promise;
+    },
+    async listGroupMembers(id, firstInput, after) {
+      if (!directory) throw unsupported();
+      const first = checkFirst(firstInput, adapter.provider);
+      const groupId = checkGroupId(id, 'id', adapter.provider, directory);
+      return page(membersListKey(groupId), first, after, (request) => directory.listGroupMembers(groupId, request, credentials, options()));
+    },
     loadUser(id) {
       let key: string;
       try {
@@ -155,5 +239,5 @@ function createUnconfiguredLoaders(provider: ProviderName): ProviderLoaders {
         reason: 'NOT_CONFIGURED',
       }),
     );
-  return { select: () => undefined, loadUser: fail, loadMe: fail };
+  return { select: () => undefined, loadUser: fail, loadMe: fail, listUsers: fail, fetchGroup: fail, listGroupMembers: fail };
 }

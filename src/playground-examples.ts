@@ -1,6 +1,6 @@
 /**
  * The operations the playground opens with: one tab over every provider, then each provider module's
- * own tab, each with its header preset. In demo mode the presets carry the demo credentials (the
+ * own tab, then a paged list (`users` and its cursors), each with its header preset. In demo mode the presets carry the demo credentials (the
  * simulators accept them); otherwise they show which headers to fill in.
  */
 import type { PlaygroundTab } from './playground.js';
@@ -41,6 +41,32 @@ fragment Summary on User {
 `,
     headers: Object.assign({}, ...MODULES.map(headersOf)) as Record<string, string>,
   };
+  const passbolt = MODULES.find((m) => m.name === 'PASSBOLT');
+  const list: PlaygroundTab = {
+    query: `# A directory list, a page at a time. Run it, then pass pageInfo.endCursor as $after for the next
+# page (same provider and filter). Try a filter: { search: "ada" } or { active: true }.
+query ListUsers($provider: Provider!, $first: Int, $after: String, $filter: UserFilter) {
+  users(provider: $provider, first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges {
+      node {
+        id
+        username
+        displayName
+        active
+        groups { id name }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+`,
+    variables: { provider: 'PASSBOLT', first: 2, after: null },
+    headers: passbolt ? headersOf(passbolt) : {},
+  };
   return [
     all,
     ...MODULES.map((m): PlaygroundTab => ({
@@ -48,5 +74,6 @@ fragment Summary on User {
       ...(m.playground.variables ? { variables: { ...m.playground.variables } } : {}),
       headers: headersOf(m),
     })),
+    list,
   ];
 }

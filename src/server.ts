@@ -87,9 +87,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     plugins: [
       createErrorMaskingPlugin(deps.logger),
       createReadOnlyPlugin(),
-      createUpstreamBudgetPlugin(config.limits, (provider, ids) => {
-        const perCall = registry.get(provider as ProviderName)?.idsPerCall ?? 1;
-        return Math.ceil(ids / perCall);
+      createUpstreamBudgetPlugin(config.limits, (provider) => {
+        const adapter = registry.get(provider as ProviderName);
+        return { idsPerCall: adapter?.idsPerCall, listPageSize: adapter?.directory?.listPageSize };
       }),
       createOperationLogPlugin(deps.logger, metrics),
       // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.

@@ -101,10 +101,35 @@ export type Group = {
    * takes two providers' groups for one. Opaque: read `provider` and `groupId` rather than parsing it.
    */
   id: Scalars['ID']['output'];
+  /**
+   * The group's members, a page at a time (`first` 1 to 100, default 20). Null, with an error on this
+   * field, when the list cannot be read.
+   */
+  members?: Maybe<UserConnection>;
   /** The group's display name; null when the provider does not send it with the user (Passbolt). */
   name?: Maybe<Scalars['String']['output']>;
   /** The provider the group belongs to. */
   provider: Provider;
+};
+
+
+/**
+ * A group the user belongs to (SCIM `groups`, read-only). A provider's group ids are unique only within
+ * that provider (Syncano group 3 and BellaDati group 3 are different groups), so `id` is the gateway's
+ * own id, unique across providers, and `groupId` is the provider's.
+ */
+export type GroupMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Always false: pages are read forward only. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type PassboltAvatar = {
@@ -205,6 +230,11 @@ export type Provider =
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * One group by the provider's own id (`Group.groupId`). Null, with a `NOT_FOUND` error, when the
+   * provider has no such group or does not let the caller see it.
+   */
+  group?: Maybe<Group>;
   /** The user the caller's credentials belong to. */
   me?: Maybe<User>;
   /**
@@ -212,6 +242,18 @@ export type Query = {
    * user or does not let the caller see it.
    */
   user?: Maybe<User>;
+  /**
+   * The provider's users, a page at a time. `first` is 1 to 100 (default 20). `NOT_SUPPORTED` for a
+   * provider that offers no user list. Null, with an error on this field, when the list cannot be read:
+   * the other fields of the operation still resolve.
+   */
+  users?: Maybe<UserConnection>;
+};
+
+
+export type QueryGroupArgs = {
+  id: Scalars['ID']['input'];
+  provider: Provider;
 };
 
 
@@ -222,6 +264,14 @@ export type QueryMeArgs = {
 
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
+  provider: Provider;
+};
+
+
+export type QueryUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   provider: Provider;
 };
 
@@ -444,6 +494,39 @@ export type User = {
   username: Scalars['String']['output'];
 };
 
+/**
+ * A page of users (GraphQL Cursor Connections Specification). Cursors are opaque: pass `endCursor` back
+ * as `after` for the next page, with the same provider and filter.
+ */
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  edges: Array<UserEdge>;
+  pageInfo: PageInfo;
+  /** How many users match in all, where the provider reports it; otherwise null. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+export type UserEdge = {
+  __typename?: 'UserEdge';
+  cursor: Scalars['String']['output'];
+  node: User;
+};
+
+/**
+ * Narrows `users`. Every filter given must hold (AND). A filter a provider cannot honour, natively or in
+ * the gateway, is a `BAD_USER_INPUT` error on the field (with `extensions.reason: FILTER_NOT_SUPPORTED`),
+ * never silently ignored; the README lists what each provider answers natively.
+ */
+export type UserFilter = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The email equals this (case-insensitive). */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Members of this group: the provider's own group id (`Group.groupId`). */
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  /** Name, username or email contains this text (case-insensitive). */
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -527,6 +610,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   PassboltAvatar: ResolverTypeWrapper<PassboltAvatar>;
   PassboltGpgkey: ResolverTypeWrapper<PassboltGpgkey>;
   PassboltGroupUser: ResolverTypeWrapper<PassboltGroupUser>;
@@ -549,6 +633,9 @@ export type ResolversTypes = ResolversObject<{
   SyncanoUser: ResolverTypeWrapper<Omit<SyncanoUser, 'groups'> & { groups: Array<ResolversTypes['Group']> }>;
   SyncanoUserLinks: ResolverTypeWrapper<SyncanoUserLinks>;
   User: ResolverTypeWrapper<UserModel>;
+  UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges'> & { edges: Array<ResolversTypes['UserEdge']> }>;
+  UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
+  UserFilter: UserFilter;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -562,6 +649,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  PageInfo: PageInfo;
   PassboltAvatar: PassboltAvatar;
   PassboltGpgkey: PassboltGpgkey;
   PassboltGroupUser: PassboltGroupUser;
@@ -583,6 +671,9 @@ export type ResolversParentTypes = ResolversObject<{
   SyncanoUser: Omit<SyncanoUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
   SyncanoUserLinks: SyncanoUserLinks;
   User: UserModel;
+  UserConnection: Omit<UserConnection, 'edges'> & { edges: Array<ResolversParentTypes['UserEdge']> };
+  UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
+  UserFilter: UserFilter;
 }>;
 
 export type BellaDatiUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BellaDatiUser'] = ResolversParentTypes['BellaDatiUser']> = ResolversObject<{
@@ -649,6 +740,7 @@ export type GroupResolvers<ContextType = GatewayContext, ParentType extends Reso
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   groupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, RequireFields<GroupMembersArgs, 'first'>>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
 }>;
@@ -656,6 +748,13 @@ export type GroupResolvers<ContextType = GatewayContext, ParentType extends Reso
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
+
+export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
 
 export type PassboltAvatarResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PassboltAvatar'] = ResolversParentTypes['PassboltAvatar']> = ResolversObject<{
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -736,8 +835,10 @@ export type PassboltUserResolvers<ContextType = GatewayContext, ParentType exten
 }>;
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'id' | 'provider'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryMeArgs, 'provider'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id' | 'provider'>>;
+  users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'first' | 'provider'>>;
 }>;
 
 export type RoleResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Role'] = ResolversParentTypes['Role']> = ResolversObject<{
@@ -884,6 +985,17 @@ export type UserResolvers<ContextType = GatewayContext, ParentType extends Resol
   __resolveType: TypeResolveFn<'BellaDatiUser' | 'DroplitUser' | 'PassboltUser' | 'ScimUser' | 'SyncanoUser', ParentType, ContextType>;
 }>;
 
+export type UserConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type UserEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   BellaDatiUser?: BellaDatiUserResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -891,6 +1003,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   DroplitUser?: DroplitUserResolvers<ContextType>;
   Group?: GroupResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  PageInfo?: PageInfoResolvers<ContextType>;
   PassboltAvatar?: PassboltAvatarResolvers<ContextType>;
   PassboltGpgkey?: PassboltGpgkeyResolvers<ContextType>;
   PassboltGroupUser?: PassboltGroupUserResolvers<ContextType>;
@@ -911,5 +1024,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   SyncanoUser?: SyncanoUserResolvers<ContextType>;
   SyncanoUserLinks?: SyncanoUserLinksResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
+  UserEdge?: UserEdgeResolvers<ContextType>;
 }>;
 

@@ -7,7 +7,9 @@
  *   throwing rule makes Apollo answer 500;
  * - an upstream-call budget computed after the operation is resolved and before it executes: every
  *   distinct `user(provider, id)` and `me(provider)` at the root costs one call (DataLoader dedupes
- *   the rest), and an operation over budget is answered 400 `OPERATION_TOO_EXPENSIVE` with no call.
+ *   the rest), a `group` one, and a `users` or `members` list ceil(first / the provider's list page
+ *   size), times the enclosing list's `first` when nested in one; an operation over budget is
+ *   answered 400 `OPERATION_TOO_EXPENSIVE` with no call.
  *
  * The parser's token limit is Apollo's own `parseOptions.maxTokens` (set in server.ts): it answers
  * 400 GRAPHQL_PARSE_FAILED before validation runs; formatError words its message like the others.
@@ -188,71 +190,108 @@ export function refusedLimit(error: GraphQLError): LimitName | undefined {
   return error.extensions?.code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT_MESSAGE.test(error.message) ? 'tokens' : undefined;
 }
 
-/** What an operation's root fields ask of one provider, before execution. */
+/** What an operation asks of one provider, before execution. */
 export interface ProviderDemand {
-  /** Distinct `user` ids (as written: the adapter may yet find two of them equal). */
+  /** Distinct root `user` ids (as written: the adapter may yet find two of them equal). */
   ids: number;
   /** Whether `me` is selected. */
   me: boolean;
+  /** Root `group` fields (one call each). */
+  groups: number;
+  /** Each `users` or `members` list: its `first`, times how often it runs (the enclosing lists' `first`). */
+  lists: Array<{ first: number; times: number }>;
 }
 
+/** Walking more selections than this (fragments spread inside fragments) makes the cost unbounded. */
+const MAX_DEMAND_VISITS = 10_000;
+
 /**
- * The distinct `user(provider, id)` ids and `me(provider)` selections an operation's root names, per
- * provider. Fragments and inline fragments on Query are followed; @skip/@include are ignored, so the
- * count is an upper bound.
+ * What an operation names, per provider: the distinct root `user(provider, id)` ids and
+ * `me(provider)`, each root `group(provider, id)`, and every `users` list and `members` list with
+ * its `first`. A list nested in another list runs once per user of the enclosing page, so it counts
+ * that many times (`users(first: 10) { … groups { members(first: 5) } }`: ten `members` lists).
+ * Fragments and inline fragments are followed; @skip/@include are ignored, so the count is an upper
+ * bound. A `first` outside 1..100 counts nothing: the field is refused without a call. Returns
+ * undefined when the operation is too intricate to count (fragments spread exponentially).
  */
 export function countUpstreamDemand(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
-): Map<string, ProviderDemand> {
+): Map<string, ProviderDemand> | undefined {
   const ids = new Map<string, Set<string>>();
   const demand = new Map<string, ProviderDemand>();
-  const visited = new Set<string>();
+  let visits = 0;
   const argument = (field: FieldNode, name: string): unknown => {
     const node = field.arguments?.find((a) => a.name.value === name)?.value;
     return node && valueFromASTUntyped(node, variables);
   };
-  const walk = (set: SelectionSetNode): void => {
+  const first = (field: FieldNode): number => {
+    const value = argument(field, 'first') ?? 20;
+    return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 100 ? value : 0;
+  };
+  const entry = (provider: string): ProviderDemand => {
+    let found = demand.get(provider);
+    if (!found) demand.set(provider, (found = { ids: 0, me: false, groups: 0, lists: [] }));
+    return found;
+  };
+  /** `provider` is undefined at the root; below a provider's root field it is that provider. */
+  const walk = (set: SelectionSetNode, provider: string | undefined, times: number, within: readonly string[]): void => {
     for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const name = selection.name.value;
-        if (name !== 'user' && name !== 'me') continue;
-        const provider = String(argument(selection, 'provider'));
-        let entry = demand.get(provider);
-        if (!entry) demand.set(provider, (entry = { ids: 0, me: false }));
-        if (name === 'me') {
-          entry.me = true;
-          continue;
-        }
-        let seen = ids.get(provider);
-        if (!seen) ids.set(provider, (seen = new Set()));
-        const id = String(argument(selection, 'id'));
-        if (!seen.has(id)) {
-          seen.add(id);
-          entry.ids++;
-        }
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet);
-      } else {
+      if (++visits > MAX_DEMAND_VISITS) return;
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet, provider, times, within);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const name = selection.name.value;
         const fragment = fragments[name];
-        if (fragment && !visited.has(name)) {
-          visited.add(name);
-          walk(fragment.selectionSet);
+        if (fragment && !within.includes(name)) walk(fragment.selectionSet, provider, times, [...within, name]);
+        continue;
+      }
+      const name = selection.name.value;
+      if (provider === undefined) {
+        if (name !== 'user' && name !== 'me' && name !== 'users' && name !== 'group') continue;
+        const at = String(argument(selection, 'provider'));
+        const forProvider = entry(at);
+        if (name === 'me') forProvider.me = true;
+        else if (name === 'group') forProvider.groups++;
+        else if (name === 'users') forProvider.lists.push({ first: first(selection), times });
+        else {
+          let seen = ids.get(at);
+          if (!seen) ids.set(at, (seen = new Set()));
+          const id = String(argument(selection, 'id'));
+          if (!seen.has(id)) {
+            seen.add(id);
+            forProvider.ids++;
+          }
         }
+        if (selection.selectionSet) walk(selection.selectionSet, at, name === 'users' ? times * first(selection) : times, within);
+      } else if (selection.selectionSet) {
+        let inner = times;
+        if (name === 'members') {
+          entry(provider).lists.push({ first: first(selection), times });
+          inner = times * first(selection);
+        }
+        walk(selection.selectionSet, provider, inner, within);
       }
     }
   };
-  walk(operation.selectionSet);
-  return demand;
+  walk(operation.selectionSet, undefined, 1, []);
+  return visits > MAX_DEMAND_VISITS ? undefined : demand;
 }
 
 /**
- * Upstream calls a provider needs for `ids` distinct user reads: one each, unless the provider reads
- * several ids in one call (Syncano's batch endpoint: up to 50 per call).
+ * What the budget needs to know of a provider: how many ids one user read can carry (Syncano's batch
+ * endpoint: 50; absent: one call per id) and the most users one list call returns (absent or
+ * Infinity: a list is one call).
  */
-export type UpstreamCallCost = (provider: string, ids: number) => number;
+export interface ProviderCallInfo {
+  idsPerCall?: number;
+  listPageSize?: number;
+}
+
+export type ProviderCallInfoOf = (provider: string) => ProviderCallInfo;
 
 interface UpstreamCost {
   total: number;
@@ -261,9 +300,19 @@ interface UpstreamCost {
   worstProvider: string;
 }
 
-const oneCallPerId: UpstreamCallCost = (_provider, ids) => ids;
+const noInfo: ProviderCallInfoOf = () => ({});
 
-export function createUpstreamBudgetPlugin(limits: OperationLimits, callCost: UpstreamCallCost = oneCallPerId): ApolloServerPlugin {
+/** Upstream calls a provider's demand costs. */
+export function demandCost({ ids, me, groups, lists }: ProviderDemand, info: ProviderCallInfo): number {
+  const perCall = info.idsPerCall ?? 1;
+  const pageSize = info.listPageSize;
+  const listCalls = (first: number) => (first === 0 ? 0 : pageSize === undefined || !Number.isFinite(pageSize) || pageSize < 1 ? 1 : Math.ceil(first / pageSize));
+  let calls = (me ? 1 : 0) + Math.ceil(ids / perCall) + groups;
+  for (const { first, times } of lists) calls += times * listCalls(first);
+  return calls;
+}
+
+export function createUpstreamBudgetPlugin(limits: OperationLimits, providerInfo: ProviderCallInfoOf = noInfo): ApolloServerPlugin {
   // An operation without variables in provider/id positions costs the same every time: remember it
   // per parsed document (Apollo hands back the same cached document object for the same query text).
   const constantCost = new WeakMap<OperationDefinitionNode, UpstreamCost | null>();
@@ -273,8 +322,10 @@ export function createUpstreamBudgetPlugin(limits: OperationLimits, callCost: Up
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
     const cost: UpstreamCost = { total: 0, worst: 0, worstProvider: '' };
-    for (const [provider, { ids, me }] of countUpstreamDemand(operation, fragments, variables)) {
-      const calls = (me ? 1 : 0) + (ids > 0 ? callCost(provider, ids) : 0);
+    const demand = countUpstreamDemand(operation, fragments, variables);
+    if (!demand) Object.assign(cost, { total: Infinity });
+    for (const [provider, providerDemand] of demand ?? []) {
+      const calls = demandCost(providerDemand, providerInfo(provider));
       cost.total += calls;
       if (calls > cost.worst) Object.assign(cost, { worst: calls, worstProvider: provider });
     }
@@ -290,7 +341,9 @@ export function createUpstreamBudgetPlugin(limits: OperationLimits, callCost: Up
           if (!operation || operation.operation !== 'query') return;
           const { total, worst, worstProvider } = costOf(operation, document, request.variables ?? {});
           let message: string | undefined;
-          if (total > limits.maxUpstreamCalls) {
+          if (total === Infinity) {
+            message = 'The operation spreads its fragments too many times for the gateway to count its upstream calls.';
+          } else if (total > limits.maxUpstreamCalls) {
             message = `The operation would make ${total} upstream calls, which exceeds the limit of ${limits.maxUpstreamCalls} in all (MAX_UPSTREAM_CALLS).`;
           } else if (worst > limits.maxUpstreamCallsPerProvider) {
             message = `The operation would make ${worst} upstream calls to ${worstProvider}, which exceeds the limit of ${limits.maxUpstreamCallsPerProvider} per provider (MAX_UPSTREAM_CALLS_PER_PROVIDER).`;

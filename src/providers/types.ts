@@ -3,6 +3,7 @@
  * it. See README, "Adding a provider".
  */
 import type { Logger as PinoLogger } from 'pino';
+import type { FilterName, GroupRecord, PageRequest, PageState, UserFilter, UserPage } from './directory.js';
 import type { UserModelBase } from '../model.js';
 import type { ProviderName } from './provider-name.js';
 import type { GatewayError } from '../errors.js';
@@ -95,6 +96,30 @@ export interface ProviderAdapter<Creds = unknown, Model extends UserModelBase = 
   fetchUsers(ids: readonly string[], creds: Creds, options?: FetchOptions): Promise<Array<Model | GatewayError>>;
   /** Fetches the user the credentials belong to. Rejects with a `GatewayError`. */
   fetchMe(creds: Creds, options?: FetchOptions): Promise<Model>;
+  /** Listing users and groups (directory.ts); absent when the provider documents no list endpoint. */
+  readonly directory?: DirectoryAdapter<Creds, Model>;
   /** Closes the adapter's connection pool. */
   close(): Promise<void>;
+}
+
+/** Listing users and groups: see directory.ts. */
+export interface DirectoryAdapter<Creds = unknown, Model extends UserModelBase = UserModelBase> {
+  /**
+   * The filters `listUsers` honours, natively or in the adapter. The gateway refuses any other with
+   * BAD_USER_INPUT naming the filter, before any upstream call: a filter is never silently ignored.
+   */
+  readonly listFilters: ReadonlySet<FilterName>;
+  /**
+   * Most users one upstream list call returns; the operation budget counts ceil(first / listPageSize)
+   * calls for a list (Infinity: the provider answers the whole list in one call).
+   */
+  readonly listPageSize: number;
+  /** A state decoded from a client's cursor: returned as is when this adapter could have made it, else throws BAD_USER_INPUT. */
+  checkPageState(state: unknown): PageState;
+  listUsers(filter: UserFilter, page: PageRequest, creds: Creds, options?: FetchOptions): Promise<UserPage<Model>>;
+  /** Like `normalizeId`, for group ids: BAD_USER_INPUT for an id the provider could never accept. */
+  normalizeGroupId(id: string): string;
+  /** Rejects with NOT_FOUND when there is no such group (or the caller may not see it). */
+  fetchGroup(id: string, creds: Creds, options?: FetchOptions): Promise<GroupRecord>;
+  listGroupMembers(groupId: string, page: PageRequest, creds: Creds, options?: FetchOptions): Promise<UserPage<Model>>;
 }

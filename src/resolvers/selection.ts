@@ -21,3 +21,30 @@ export function selectedFieldNames(fieldNodes: readonly FieldNode[], fragments: 
   for (const node of fieldNodes) walk(node.selectionSet);
   return names;
 }
+
+/**
+ * The `User` fields a connection selection asks for on its `edges { node { … } }`, so a list fetches
+ * (and primes the user loader with) what the operation reads.
+ */
+export function selectedNodeFieldNames(fieldNodes: readonly FieldNode[], fragments: Record<string, FragmentDefinitionNode>): Set<string> {
+  return selectedFieldNames(subfields(subfields(fieldNodes, 'edges', fragments), 'node', fragments), fragments);
+}
+
+/** The fields named `name` directly in these fields' selections, through fragments. */
+function subfields(fieldNodes: readonly FieldNode[], name: string, fragments: Record<string, FragmentDefinitionNode>): FieldNode[] {
+  const found: FieldNode[] = [];
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === name) found.push(selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        walk(fragments[selection.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const node of fieldNodes) walk(node.selectionSet);
+  return found;
+}

@@ -125,14 +125,14 @@ describe.skipIf(!available)('CORS in a browser: a web app on another origin call
         expect(outcome, method).toMatchObject({ ok: true, status: 200, body: { data: { me: { id: ADA, username: 'ada@passbolt.com' } } } });
         expect(outcome.ok && outcome.requestId, method).toMatch(/\S/);
       }
-    }, 30_000);
+    }, 60_000);
 
     it('refuses a page from a non-loopback origin: the browser rejects the fetch, nothing reaches Passbolt', async () => {
       stack.clearRequests();
       const outcome = await callFrom(`http://app.example.test:${app.port}`, stack.url);
       expect(outcome).toMatchObject({ ok: false, name: 'TypeError' });
       expect(stack.sims.passbolt.requests()).toHaveLength(0);
-    }, 30_000);
+    }, 60_000);
   });
 
   describe('production mode with CORS_ORIGINS listing one web app', () => {
@@ -157,7 +157,7 @@ describe.skipIf(!available)('CORS in a browser: a web app on another origin call
     it('lets the listed origin read the data', async () => {
       const outcome = await callFrom(`http://app.example.test:${app.port}`, url);
       expect(outcome).toMatchObject({ ok: true, status: 200, body: { data: { me: { id: ADA } } } });
-    }, 30_000);
+    }, 60_000);
 
     it('refuses the same web app from an origin not listed (localhost, 127.0.0.1): the browser rejects the fetch', async () => {
       sims.passbolt.clearRequests();
@@ -166,7 +166,7 @@ describe.skipIf(!available)('CORS in a browser: a web app on another origin call
         expect(outcome, origin).toMatchObject({ ok: false, name: 'TypeError' });
       }
       expect(sims.passbolt.requests()).toHaveLength(0);
-    }, 30_000);
+    }, 60_000);
   });
 });
 

@@ -70,12 +70,13 @@ describe.skipIf(!available)('the GraphiQL playground in a browser, offline', () 
     expect(local.some((url) => url.endsWith('/graphql/playground/graphiql.js'))).toBe(true);
   }, 60_000);
 
-  it('opens with a tab per provider, each with its header preset', async () => {
+  it('opens with a tab per provider, each with its header preset, and a paged list', async () => {
     const tabs = page.locator('.graphiql-tab');
-    await expect.poll(() => tabs.count()).toBe(PROVIDER_MODULES.length + 1);
+    await expect.poll(() => tabs.count()).toBe(PROVIDER_MODULES.length + 2);
     const names = (await tabs.allInnerTexts()).join(' ');
-    // The tab over every provider first, then one per provider named after its operation, in registry order.
+    // The tab over every provider first, then one per provider named after its operation, in registry
+    // order, then the paged list.
     const operations = PROVIDER_MODULES.map((m) => /query (\w+)/.exec(m.playground.query)![1]!);
-    expect(names).toMatch(new RegExp(`All\\w*Providers.*${operations.join('.*')}`, 's'));
+    expect(names).toMatch(new RegExp(`All\\w*Providers.*${operations.join('.*')}.*ListUsers`, 's'));
   });
 });

@@ -30,9 +30,13 @@ export const CONTRACT_ENV = {
   UPSTREAM_RETRY_BUDGET_MIN_PER_SECOND: '1000',
 } as const;
 
-/** The interface's fields as a selection set, every object field expanded to its scalar leaves. */
+/**
+ * The interface's fields as a selection set, every object field expanded to its scalar leaves. Fields
+ * that take arguments (`Group.members`, a connection: another read, not part of the record) are left out.
+ */
 function selectionOf(fields: Record<string, GraphQLField<unknown, unknown>>, depth = 0): string {
   return Object.values(fields)
+    .filter((field) => field.args.length === 0)
     .map((field) => {
       const type = getNamedType(field.type);
       if (isObjectType(type) && depth < 3) return `${field.name} { ${selectionOf(type.getFields(), depth + 1)} }`;

@@ -69,7 +69,7 @@ describe('the usergraph process', () => {
     expect(((await res.json()) as any).data.me).not.toBeNull();
     const [code] = await once(child!, 'exit');
     expect(code).toBe(0);
-  }, 30_000);
+  }, 60_000);
 
   it('exits non-zero naming every bad setting', async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
@@ -82,7 +82,7 @@ describe('the usergraph process', () => {
     expect(code).toBe(2);
     for (const name of ['PORT', 'UPSTREAM_RETRIES', 'USERGRAPH_MODE']) expect(err).toContain(name);
     expect(err).not.toMatch(/\n\s+at /);
-  }, 30_000);
+  }, 60_000);
 
   it('prints the schema with print-schema', async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'print-schema'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -93,7 +93,7 @@ describe('the usergraph process', () => {
     expect(out).toContain('interface User');
     expect(out).toContain('type PassboltUser implements User');
     expect(out).toContain('me(provider: Provider!): User');
-  }, 30_000);
+  }, 60_000);
 
   it('check names an unreachable provider and exits 1', async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'check'], {
@@ -107,5 +107,5 @@ describe('the usergraph process', () => {
     expect(out).toMatch(/PASSBOLT\s+unreachable/);
     expect(out).toMatch(/DROPLIT\s+unreachable/);
     expect(out).toMatch(/SYNCANO\s+not configured/);
-  }, 30_000);
+  }, 60_000);
 });

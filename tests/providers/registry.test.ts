@@ -88,9 +88,10 @@ describe('what the gateway derives from the provider modules', () => {
     });
   });
 
-  it('opens the playground with a tab over every provider and one per provider', () => {
+  it('opens the playground with a tab over every provider, one per provider, and a paged list', () => {
     const tabs = playgroundTabs(true);
-    expect(tabs).toHaveLength(modules.length + 1);
+    expect(tabs).toHaveLength(modules.length + 2);
+    expect(tabs.at(-1)!.query).toContain('users(');
     for (const m of modules) expect(tabs[0]!.query).toContain(`me(provider: ${m.name})`);
     modules.forEach((m, i) => expect(tabs[i + 1]!.query).toContain(m.name));
   });

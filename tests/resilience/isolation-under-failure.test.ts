@@ -13,7 +13,7 @@ import { startStack, type Stack } from '../helpers/stack.js';
 import { ALL_HEADERS, FAST_ENV, FIXTURES, fixture, resetSims, simOf, userQuery, waitFor } from './fixtures.js';
 
 /** How long a broken gateway may keep a test waiting before it fails; a correct one needs a fraction of it. */
-const PATIENCE_MS = 15_000;
+const PATIENCE_MS = 45_000;
 /** Attempt timeout and deadline far beyond any wait here: nothing held at a gate is cut short. */
 const NO_TIMEOUTS = { UPSTREAM_TIMEOUT_MS: '60000', REQUEST_DEADLINE_MS: '60000' };
 

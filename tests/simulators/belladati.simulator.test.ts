@@ -223,6 +223,18 @@ describe('BellaDati simulator over HTTP', () => {
       expect(body.users.map((u) => u.id)).toEqual(['124']);
     });
 
+    it('answers an empty list for a group nobody belongs to, and 400 for a group id that is not digits', async () => {
+      const empty = await get('/api/domains/45/users?userGroup_id=901', oauth(DOMAIN_ADMIN_TOKEN));
+      expect(empty.status).toBe(200);
+      expect(await empty.json()).toEqual({ users: [] });
+      expect((await get('/api/domains/45/users?userGroup_id=5x', oauth(DOMAIN_ADMIN_TOKEN))).status).toBe(400);
+    });
+
+    it('refuses a plain user whatever the group filter', async () => {
+      expect((await get('/api/domains/45/users?userGroup_id=56', oauth(PLAIN_TOKEN))).status).toBe(403);
+      expect((await get('/api/domains/45/userGroups', oauth(PLAIN_TOKEN))).status).toBe(403);
+    });
+
     it('is for admins only: 403 for a plain user and for another domain admin, 404 for an unknown domain', async () => {
       expect((await get('/api/domains/45/users', oauth(PLAIN_TOKEN))).status).toBe(403);
       expect((await get('/api/domains/7/users', oauth(DOMAIN_ADMIN_TOKEN))).status).toBe(403);

@@ -23,6 +23,7 @@ const SPEC = SPEC_DIR && resolve(SPEC_DIR, 'root.yml');
 if (!SPEC) console.warn('passbolt.openapi.test: Passbolt OpenAPI description not found beside the checkout; set PASSBOLT_OPENAPI_DIR to run the oracle.');
 const ADA_TOKEN = DEMO_CREDENTIALS.PASSBOLT['X-Passbolt-Token'];
 const CAROL = 'd1db2a3e-1676-4440-bc34-1aacc89fa90f';
+const LEADERSHIP = '8a3c5c4e-e931-4e6b-854a-9b2e9afcd3bc';
 const CAROL_TOKEN = Object.entries(demoData.tokens).find(([, id]) => id === CAROL)![0];
 const demoUsers = demoData.users as Array<{ id: string; deleted: boolean }>;
 
@@ -149,6 +150,40 @@ describe.skipIf(!SPEC)('Passbolt simulator against Passbolt\'s OpenAPI descripti
       expectValid(validate, res.body, query);
     }
     expectValid(validate, (await get('/users.json', CAROL_TOKEN)).body, 'regular user');
+  });
+
+  it('serves a valid 200 of GET /users.json for every query the gateway sends', async () => {
+    const validate = validator('/users.json', 200);
+    const queries = [
+      '?page=3&limit=2',
+      '?filter[search]=passbolt&page=1&limit=20',
+      `?filter[has-groups][]=${LEADERSHIP}&page=1&limit=1`,
+      '?filter[is-active]=1&contain[profile]=0&contain[role]=0&contain[gpgkey]=0&contain[groups_users]=0',
+      '?filter[search]=carol@passbolt.com&contain[is_mfa_enabled]=1',
+      '?page=9&limit=5',
+    ];
+    for (const query of queries) {
+      for (const token of [ADA_TOKEN, CAROL_TOKEN]) {
+        const res = await get(`/users.json${query}`, token);
+        expect(res.status, query).toBe(200);
+        expectValid(validate, res.body, query);
+      }
+    }
+  });
+
+  it('serves valid 200, 400, 401 and 404 answers of GET /groups/{groupId}.json', async () => {
+    const cases = [
+      { status: 200, path: `/groups/${LEADERSHIP}.json`, token: CAROL_TOKEN },
+      { status: 200, path: `/groups/${LEADERSHIP.toUpperCase()}.json`, token: ADA_TOKEN },
+      { status: 400, path: '/groups/leadership.json', token: ADA_TOKEN },
+      { status: 401, path: `/groups/${LEADERSHIP}.json`, token: null },
+      { status: 404, path: '/groups/20d1fa38-7d83-4006-bc4a-32d52c0ce93d.json', token: ADA_TOKEN },
+    ];
+    for (const { status, path, token } of cases) {
+      const res = await get(path, token);
+      expect(res.status, path).toBe(status);
+      expectValid(validator('/groups/{groupId}.json', status), res.body, path);
+    }
   });
 
   it('accepts the description\'s own view example once the username it omits is added (the repairs are not too loose or too strict)', () => {

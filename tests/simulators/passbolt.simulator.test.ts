@@ -264,3 +264,38 @@ describe('Passbolt simulator: GET /groups.json and the request record', () => {
     expect(sim.requests()).toHaveLength(0);
   });
 });
+
+describe('Passbolt simulator: GET /groups/{id}.json', () => {
+  it('serves the group in the envelope to any authenticated user, any UUID case', async () => {
+    for (const token of [ADA_TOKEN, CAROL_TOKEN]) {
+      const res = await get(`/groups/${ACCOUNTING.toUpperCase()}.json`, token);
+      expect(res.status).toBe(200);
+      expect(res.body.header).toMatchObject({ status: 'success', url: `/groups/${ACCOUNTING.toUpperCase()}.json`, code: 200 });
+      expect(res.body.body).toMatchObject({ id: ACCOUNTING, name: 'Accounting', deleted: false });
+    }
+  });
+
+  it('answers 400 for an id that is not a UUID and 404 for an unknown group', async () => {
+    const bad = await get('/groups/accounting.json');
+    expect(bad.status).toBe(400);
+    expect(bad.body.header.message).toBe('The group identifier should be a valid UUID.');
+    const missing = await get('/groups/20d1fa38-7d83-4006-bc4a-32d52c0ce93d.json');
+    expect(missing.status).toBe(404);
+    expect(missing.body.header.message).toBe('The group does not exist.');
+  });
+
+  it('requires a token', async () => {
+    expect((await get(`/groups/${ACCOUNTING}.json`, null)).status).toBe(401);
+  });
+});
+
+describe('Passbolt simulator: paging the user list', () => {
+  it('lets any authenticated user list, and pages to an empty page past the end with the same count', async () => {
+    const pages = [];
+    for (let page = 1; page <= 3; page++) pages.push((await get(`/users.json?limit=2&page=${page}`, CAROL_TOKEN)).body);
+    expect(pages.map((p) => p.body.length)).toEqual([2, 2, 0]);
+    expect(pages.every((p) => p.header.pagination.count === 4)).toBe(true);
+    const names = pages.flatMap((p) => p.body.map((u: any) => u.username));
+    expect(new Set(names).size).toBe(4);
+  });
+});

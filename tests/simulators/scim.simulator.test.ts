@@ -74,6 +74,33 @@ describe('SCIM simulator', () => {
     expect((await list('not (title pr) and userType eq "Intern"')).body.totalResults).toBe(1);
   });
 
+  it('filters on group membership and on grouped or-alternatives with escaped strings', async () => {
+    const employees = await list('groups.value eq "fc348aa8-3835-40eb-a20b-c726e15c55b5"');
+    expect(employees.body.Resources.map((u: any) => u.userName)).toEqual(['bjensen@example.com', 'jsmith@example.com', 'jurgen.gross@example.de']);
+    const search = await list('(userName co "BARBARA" or displayName co "barbara" or name.formatted co "BARBARA" or emails.value co "barbara") and active eq true');
+    expect(search.body.Resources.map((u: any) => u.id)).toEqual([BJENSEN]);
+    expect((await list('userName co "a\\"b"')).body.totalResults).toBe(0);
+    const paged = await list('groups.value eq "fc348aa8-3835-40eb-a20b-c726e15c55b5"', '&startIndex=3&count=5');
+    expect(paged.body).toMatchObject({ totalResults: 3, startIndex: 3, itemsPerPage: 1 });
+  });
+
+  it('serves a group with its members, and 404 or 401 like users', async () => {
+    const group = await get(`${base()}/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a`);
+    expect(group.status).toBe(200);
+    expect(group.type).toMatch(/^application\/scim\+json/);
+    expect(group.body).toMatchObject({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id: 'e9e30dba-f08f-4109-8486-d5c6a331660a', displayName: 'Tour Guides' });
+    expect(group.body.members).toEqual([
+      { value: BJENSEN, $ref: `${base()}/Users/${BJENSEN}`, display: 'Babs Jensen', type: 'User' },
+      { value: '0f4d6b8a-2c1e-4a3b-b7d9-6e5c3a1f8d24', $ref: `${base()}/Users/0f4d6b8a-2c1e-4a3b-b7d9-6e5c3a1f8d24`, display: 'Mandy Pepperidge', type: 'User' },
+    ]);
+    expect(group.body.meta).toEqual({ resourceType: 'Group', location: `${base()}/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a` });
+    const slim = await get(`${base()}/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a?excludedAttributes=members`);
+    expect(slim.body.members).toBeUndefined();
+    expect(slim.body.displayName).toBe('Tour Guides');
+    expect((await get(`${base()}/Groups/nope`)).body).toMatchObject({ status: '404' });
+    expect((await get(`${base()}/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a`, {})).status).toBe(401);
+  });
+
   it('answers 400 invalidFilter for what it cannot parse', async () => {
     for (const bad of ['emails[type eq "work"]', 'id eq', 'id xx "a"', '(id eq "a"', 'id eq "a" or', '((((((((((((((((((((((((((((((((((id pr))))))))))))))))))))))))))))))))))']) {
       const res = await list(bad);

@@ -120,6 +120,72 @@ describe('Syncano simulator', () => {
     expect(await get('/v1.1/instances/rivia/users/', { 'x-api-key': RESTRICTED_KEY })).toEqual({ status: 403, body: PERMISSION_DENIED });
   });
 
+  it('resumes a list only with direction: 1 reads ids above last_pk, 0 below it, none ignores last_pk', async () => {
+    const headers = { 'x-api-key': API_KEY };
+    const ids = (body: { objects: Array<{ id: number }> }) => body.objects.map((u) => u.id);
+    expect(ids((await get('/v1.1/instances/rivia/users/?page_size=2&direction=1&last_pk=4', headers)).body)).toEqual([5, 6]);
+    expect(ids((await get('/v1.1/instances/rivia/users/?page_size=2&direction=0&last_pk=4', headers)).body)).toEqual([2, 3]);
+    expect(ids((await get('/v1.1/instances/rivia/users/?page_size=2&last_pk=4', headers)).body)).toEqual([1, 2]);
+    expect((await get('/v1.1/instances/rivia/users/?direction=2', headers)).status).toBe(400);
+    expect((await get('/v1.1/instances/rivia/users/?page_size=-1', headers)).status).toBe(400);
+    // Larger sizes are cut to 100, as Syncano does for v1.1.
+    expect((await get('/v1.1/instances/rivia/users/?page_size=500', headers)).status).toBe(200);
+  });
+
+  it('gives a next link whenever a page comes back full, even when nothing follows', async () => {
+    const headers = { 'x-api-key': API_KEY };
+    const full = await get('/v1.1/instances/rivia/users/?page_size=7', headers);
+    expect(full.body.objects).toHaveLength(7);
+    expect(full.body.next).toBe('/v1.1/instances/rivia/users/?page_size=7&direction=1&last_pk=66');
+    const after = await get(full.body.next, headers);
+    expect(after.body).toEqual({ objects: [], next: null, prev: '/v1.1/instances/rivia/users/?page_size=7&direction=0' });
+  });
+
+  it('serves a group to an account key and to any API key, 404 for an unknown group', async () => {
+    const witchers = await get('/v1.1/instances/rivia/groups/1/', { 'x-api-key': RESTRICTED_KEY });
+    expect(witchers).toEqual({ status: 200, body: (DATA.users[0] as { groups: unknown[] }).groups[0] });
+    expect((await get('/v1.1/instances/rivia/groups/1/', { 'x-api-key': ACCOUNT_KEY })).status).toBe(200);
+    expect(await get('/v1.1/instances/rivia/groups/999/', { 'x-api-key': API_KEY })).toEqual({ status: 404, body: { detail: 'Not found.' } });
+    expect((await get('/v1.1/instances/rivia/groups/x/', { 'x-api-key': API_KEY })).status).toBe(404);
+    expect(await get('/v1.1/instances/rivia/groups/1/')).toEqual({ status: 403, body: PERMISSION_DENIED });
+  });
+
+  it('lists a group as memberships {user, links}, paged on the membership key, full members to an account key', async () => {
+    const headers = { 'x-api-key': ACCOUNT_KEY };
+    const first = await get('/v1.1/instances/rivia/groups/1/users/?page_size=2', headers);
+    expect(first.status).toBe(200);
+    expect(first.body.objects).toEqual([
+      { user: DATA.users[0], links: { self: '/v1.1/instances/rivia/groups/1/users/1/' } },
+      { user: DATA.users[2], links: { self: '/v1.1/instances/rivia/groups/1/users/3/' } },
+    ]);
+    // The cursor is the membership's own key, not the user id.
+    const lastPk = Number(new URL(first.body.next, sim.url).searchParams.get('last_pk'));
+    expect(lastPk).not.toBe(3);
+    const second = await get(first.body.next, headers);
+    expect(second.body.objects.map((m: { user: { id: number } }) => m.user.id)).toEqual([6]);
+    expect(second.body.next).toBeNull();
+    expect(await get('/v1.1/instances/rivia/groups/999/users/', headers)).toEqual({ status: 404, body: { detail: 'Not found.' } });
+  });
+
+  it('lists a group to an API key only with a user key, and then only the caller', async () => {
+    const own = await get('/v1.1/instances/rivia/groups/1/users/', { 'x-api-key': API_KEY, 'x-user-key': GERALT_KEY });
+    expect(own.body.objects.map((m: { user: { id: number } }) => m.user.id)).toEqual([1]);
+    const notMember = await get('/v1.1/instances/rivia/groups/2/users/', { 'x-api-key': API_KEY, 'x-user-key': GERALT_KEY });
+    expect(notMember.body).toEqual({ objects: [], next: null, prev: null });
+    // ignore_acl does not open the member list: Syncano wants a user there.
+    expect(await get('/v1.1/instances/rivia/groups/1/users/', { 'x-api-key': API_KEY })).toEqual({ status: 403, body: PERMISSION_DENIED });
+  });
+
+  it('knows groups given in the data that nobody belongs to', async () => {
+    const lonely = await startSyncanoSimulator({ ...structuredClone(DATA), groups: [{ id: 9, label: 'sorceresses', description: 'empty' }] });
+    try {
+      const res = await fetch(`${lonely.url}/v1.1/instances/rivia/groups/9/users/`, { headers: { 'x-api-key': ACCOUNT_KEY } });
+      expect(await res.json()).toEqual({ objects: [], next: null, prev: null });
+    } finally {
+      await lonely.close();
+    }
+  });
+
   it('reads keys from the apikey and userkey query spellings too', async () => {
     const res = await get(`/v1.1/instances/rivia/user/?apikey=${RESTRICTED_KEY}&userkey=${GERALT_KEY}`);
     expect(res.status).toBe(200);

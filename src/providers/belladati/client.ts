@@ -1,10 +1,11 @@
 /**
- * BellaDati over HTTP: the two single-user reads. No mapping here.
+ * BellaDati over HTTP: the two single-user reads and a domain's two lists. No mapping here.
  *
  * The base URL already ends in the API root (`https://service.belladati.com/api` or
- * `https://<host>/belladati/api`; docs/providers/belladati.md §1), so paths start below it. The only query
- * parameter is `exclude` (GET User Detail: top-level response fields to omit, e.g. `email,lastLogin`),
- * sent when the operation selects none of what those fields feed.
+ * `https://<host>/belladati/api`; docs/providers/belladati.md §1), so paths start below it. The query
+ * parameters are `exclude` on the single reads (GET User Detail: top-level response fields to omit,
+ * e.g. `email,lastLogin`), sent when the operation selects none of what those fields feed, and
+ * `userGroup_id` on the domain's user list (docs/providers/belladati.md §6).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpClient } from '../http.js';
@@ -23,6 +24,10 @@ export interface BellaDatiClient {
   getUser(id: string, token: string, call?: UpstreamCallOptions, exclude?: readonly string[]): Promise<BellaDatiResponse>;
   /** `GET /api/users/username/{username}` (GET User Detail by username). */
   getUserByUsername(username: string, token: string, call?: UpstreamCallOptions, exclude?: readonly string[]): Promise<BellaDatiResponse>;
+  /** `GET /api/domains/{domain}/users[?userGroup_id=…]` (GET Users): the whole list, in one answer. */
+  getDomainUsers(domainId: string, groupId: string | undefined, token: string, call?: UpstreamCallOptions): Promise<BellaDatiResponse>;
+  /** `GET /api/domains/{domain}/userGroups` (GET User Groups). */
+  getDomainGroups(domainId: string, token: string, call?: UpstreamCallOptions): Promise<BellaDatiResponse>;
   close(): Promise<void>;
 }
 
@@ -32,9 +37,12 @@ export function createBellaDatiClient(config: ProviderConfigBase & BellaDatiCons
   const consumer: BellaDatiConsumer = { consumerKey: config.consumerKey, realm: config.realm };
 
   const get = (path: string, token: string, call: UpstreamCallOptions | undefined, exclude: readonly string[] = []) =>
+    getPath(exclude.length ? `${path}?exclude=${exclude.map(encodeURIComponent).join(',')}` : path, token, call);
+
+  const getPath = (path: string, token: string, call: UpstreamCallOptions | undefined) =>
     http.request({
       method: 'GET',
-      path: exclude.length ? `${path}?exclude=${exclude.map(encodeURIComponent).join(',')}` : path,
+      path,
       // Built per attempt: each call, a retry included, needs its own nonce and timestamp.
       headers: () => ({ ...authHeaders(consumer, token), accept: 'application/json' }),
       ...callOptions(call),
@@ -43,8 +51,16 @@ export function createBellaDatiClient(config: ProviderConfigBase & BellaDatiCons
   return {
     getUser: (id, token, call, exclude) => get(userPath(id), token, call, exclude),
     getUserByUsername: (username, token, call, exclude) => get(usernamePath(username), token, call, exclude),
+    getDomainUsers: (domainId, groupId, token, call) =>
+      getPath(groupId === undefined ? domainPath(domainId, 'users') : `${domainPath(domainId, 'users')}?userGroup_id=${encodeURIComponent(groupId)}`, token, call),
+    getDomainGroups: (domainId, token, call) => getPath(domainPath(domainId, 'userGroups'), token, call),
     close: () => http.close(),
   };
+}
+
+/** `/domains/{domain}/users|userGroups`: the domain id is digits already, encoded anyway like user ids. */
+export function domainPath(domainId: string, list: 'users' | 'userGroups'): string {
+  return `/domains/${encodeURIComponent(domainId)}/${list}`;
 }
 
 /** `/users/{id}`: the id is digits already, encoded anyway so the path can never gain a segment. */

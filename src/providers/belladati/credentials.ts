@@ -16,6 +16,8 @@
 import { randomBytes } from 'node:crypto';
 import { credentialError, credentialOrDefault, readCredentialHeader, type CredentialValue } from '../credentials.js';
 import type { RequestHeaders } from '../request-headers.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { checkBellaDatiUsername } from './wire.js';
 
 export type { CredentialValue } from '../credentials.js';
 
@@ -57,6 +59,19 @@ export function credentialsForMe(creds: BellaDatiCredentials): { token: string; 
   if (creds.token.state === 'absent') throw credentialError('BELLADATI', TOKEN_HEADER, creds.token);
   if (creds.username.state === 'absent') throw credentialError('BELLADATI', USERNAME_HEADER, creds.username);
   return { token: creds.token.value, username: creds.username.value };
+}
+
+/** `checkBellaDatiUsername` for the username in `X-BellaDati-Username`: the message names the header. */
+export function ownUsername(username: string): string {
+  try {
+    return checkBellaDatiUsername(username);
+  } catch (error) {
+    if (!isGatewayError(error) || error.code !== ErrorCode.BAD_USER_INPUT) throw error;
+    throw new GatewayError(ErrorCode.BAD_USER_INPUT, `belladati: the ${USERNAME_HEADER} header must be 1 to 256 characters, not "." or "..".`, {
+      provider: 'BELLADATI',
+      reason: error.extensions.reason as string | undefined,
+    });
+  }
 }
 
 /**

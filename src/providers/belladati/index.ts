@@ -2,17 +2,18 @@
  * The BellaDati adapter. BellaDati reads one user per call (`GET /api/users/{id}`) and has no batch
  * endpoint and no "me" endpoint, so a batch is parallel single GETs (the
  * DataLoader has already removed duplicates) and `me` reads `GET /api/users/username/{username}`
- * with the caller's own token.
+ * with the caller's own token. Listing is `directory.ts`.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
-import { ErrorCode, GatewayError, isGatewayError } from '../../errors.js';
+import { ErrorCode, GatewayError } from '../../errors.js';
 import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createBellaDatiClient, type BellaDatiResponse } from './client.js';
-import { credentialsForMe, readBellaDatiCredentials, tokenForUserLookup, type BellaDatiCredentials } from './credentials.js';
+import { credentialsForMe, ownUsername, readBellaDatiCredentials, tokenForUserLookup, type BellaDatiCredentials } from './credentials.js';
+import { createBellaDatiDirectory } from './directory.js';
 import { toGatewayError } from './errors.js';
 import { mapUser, type BellaDatiUserModel } from './map-user.js';
-import { checkBellaDatiUsername, normalizeBellaDatiId, parseBellaDatiUserWire, type BellaDatiUserWire } from './wire.js';
+import { normalizeBellaDatiId, parseBellaDatiUserWire, type BellaDatiUserWire } from './wire.js';
 
 export type { BellaDatiCredentials } from './credentials.js';
 export type { BellaDatiUserModel } from './map-user.js';
@@ -27,6 +28,11 @@ export interface BellaDatiConfig extends ProviderConfigBase {
    * `me`, which must run under the caller's own token.
    */
   defaultToken?: string | undefined;
+  /**
+   * The domain whose users `users`/`group` list (`BELLADATI_DOMAIN`). Unset: the caller's own domain,
+   * learnt from their record (one extra call per request; docs/providers/belladati.md §6).
+   */
+  domain?: string | undefined;
 }
 
 /** Parallel single GETs per batch; also the most concurrent requests one operation sends BellaDati. */
@@ -75,12 +81,13 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
     async fetchMe(creds, options = {}) {
       const { token, username } = credentialsForMe(creds);
       // A malformed own username is the caller's input error (BAD_USER_INPUT), raised before any call.
-      checkOwnUsername(username);
+      ownUsername(username);
       const wire = readUser(await client.getUserByUsername(username, token, options, excludable(options.fields)), 'user detail by username');
       // Usernames are usually emails, which BellaDati may match without regard to case.
       if (wire.username.toLowerCase() !== username.toLowerCase()) throw wrongUser('body.username is not the requested user');
       return mapUser(wire);
     },
+    directory: createBellaDatiDirectory({ client, domain: config.domain, logger }),
     close: () => client.close(),
   };
 }
@@ -102,17 +109,4 @@ function excludable(fields: ReadonlySet<string> | undefined): string[] {
 
 function wrongUser(what: string): GatewayError {
   return new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, `belladati: ${what}`, { provider: 'BELLADATI' });
-}
-
-/** `checkBellaDatiUsername` for the username in `X-BellaDati-Username`: the message names the header. */
-function checkOwnUsername(username: string): void {
-  try {
-    checkBellaDatiUsername(username);
-  } catch (error) {
-    if (!isGatewayError(error) || error.code !== ErrorCode.BAD_USER_INPUT) throw error;
-    throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'belladati: the X-BellaDati-Username header must be 1 to 256 characters, not "." or "..".', {
-      provider: 'BELLADATI',
-      reason: error.extensions.reason as string | undefined,
-    });
-  }
 }

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import { lenient, lenientList, parseTolerant } from '../tolerant.js';
+import { parseWire } from '../wire.js';
 
 /** Digit strings (`"123"`, `"45"`, `"56"`): BellaDati sends every id as a JSON string. */
 const DIGITS = /^\d+$/;
@@ -70,6 +71,27 @@ export function parseBellaDatiUserWire(body: unknown): BellaDatiUserWire {
 }
 
 /**
+ * GET Users (`/api/domains/:domain_id/users`): `{"users": [<user>, …]}`, no paging fields
+ * (docs/providers/belladati.md §6). The envelope is strict (without a `users` array there is no list);
+ * each entry is a full user record, read like a single one: strict on `id`/`username`, tolerant on the rest.
+ */
+const BellaDatiUserListWire = z.object({ users: z.array(z.unknown()) });
+
+export function parseBellaDatiUserList(body: unknown): BellaDatiUserWire[] {
+  const { users } = parseWire(BellaDatiUserListWire, body, 'BELLADATI', 'body');
+  return users.map((user, i) => parseTolerant(BellaDatiUserWire, user, 'BELLADATI', `body.users[${i}]`));
+}
+
+/** GET User Groups (`/api/domains/:domain_id/userGroups`): `{"userGroups": [{id, name, description}, …]}`. */
+const BellaDatiGroupListWire = z.object({ userGroups: lenientList(BellaDatiGroupWire, 'userGroups') });
+
+export type BellaDatiGroupWire = z.infer<typeof BellaDatiGroupWire>;
+
+export function parseBellaDatiGroupList(body: unknown): BellaDatiGroupWire[] {
+  return parseTolerant(BellaDatiGroupListWire, body, 'BELLADATI', 'body').userGroups;
+}
+
+/**
  * User ids are digit strings ("You can find the ID in the response to /api/domains/:domain_id/users",
  * GET User Detail). They are opaque: `"0123"` stays `"0123"` (zeros are not stripped, the provider
  * compares strings). At most 18 digits, so any accepted id also fits a Java `long` server-side.
@@ -79,6 +101,14 @@ const USER_ID = /^\d{1,18}$/;
 export function normalizeBellaDatiId(id: string): string {
   if (!USER_ID.test(id)) {
     throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'belladati: id must be a string of 1 to 18 digits.', { provider: 'BELLADATI' });
+  }
+  return id;
+}
+
+/** Group ids are digit strings too (`"56"`, GET User Groups); same bounds as user ids. */
+export function normalizeBellaDatiGroupId(id: string): string {
+  if (!USER_ID.test(id)) {
+    throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'belladati: a group id must be a string of 1 to 18 digits.', { provider: 'BELLADATI' });
   }
   return id;
 }

@@ -1,5 +1,6 @@
 /**
- * Passbolt over HTTP: the user view only (`GET /users/{userId}.json`). No mapping here.
+ * Passbolt over HTTP: the user view (`GET /users/{userId}.json`), the user index (`GET /users.json`)
+ * and the group view (`GET /groups/{groupId}.json`). No mapping here.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpClient } from '../http.js';
@@ -16,21 +17,23 @@ export interface PassboltResponse {
 export interface PassboltClient {
   /** `userId` is a canonical UUID or the literal `me`. */
   viewUser(userId: string, token: string, call?: UpstreamCallOptions): Promise<PassboltResponse>;
+  /** `query` is the index's query string without `?` (filters, contains, page, limit), already encoded. */
+  listUsers(query: string, token: string, call?: UpstreamCallOptions): Promise<PassboltResponse>;
+  /** `groupId` is a canonical UUID. */
+  viewGroup(groupId: string, token: string, call?: UpstreamCallOptions): Promise<PassboltResponse>;
   close(): Promise<void>;
 }
 
 export function createPassboltClient(config: ProviderConfigBase): PassboltClient {
   const http = createHttpClient({ ...config, provider: 'PASSBOLT' });
+  // The `.json` suffix alone selects JSON; the Accept header is the documented alternative and
+  // costs nothing (docs/providers/passbolt.md §1: without both, Passbolt answers 404 "Please use .json…").
+  const get = (path: string, token: string, call?: UpstreamCallOptions) =>
+    http.request({ method: 'GET', path, headers: { ...authHeaders(token), accept: 'application/json' }, ...callOptions(call) });
   return {
-    viewUser: (userId, token, call) =>
-      http.request({
-        method: 'GET',
-        path: userPath(userId),
-        // The `.json` suffix alone selects JSON; the Accept header is the documented alternative
-        // and costs nothing (docs/providers/passbolt.md §1: without both, Passbolt answers 404 "Please use .json…").
-        headers: { ...authHeaders(token), accept: 'application/json' },
-        ...callOptions(call),
-      }),
+    viewUser: (userId, token, call) => get(userPath(userId), token, call),
+    listUsers: (query, token, call) => get(query ? `/users.json?${query}` : '/users.json', token, call),
+    viewGroup: (groupId, token, call) => get(`/groups/${encodeURIComponent(groupId)}.json`, token, call),
     close: () => http.close(),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The Passbolt adapter (API v5). Passbolt has no batch or multi-id read (`/users.json` has no id
  * filter), so a batch is parallel single views (the DataLoader has already removed
- * duplicates), and `me` is Passbolt's own `GET /users/me.json`.
+ * duplicates), and `me` is Passbolt's own `GET /users/me.json`. Listing is `GET /users.json`
+ * (directory.ts).
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
@@ -9,6 +10,7 @@ import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createPassboltClient } from './client.js';
 import { readPassboltCredentials, tokenForMe, tokenForUserLookup, type PassboltCredentials } from './credentials.js';
+import { createPassboltDirectory } from './directory.js';
 import { toGatewayError } from './errors.js';
 import { mapUser, type PassboltUserModel } from './map-user.js';
 import { normalizePassboltId, parsePassboltUserWire } from './wire.js';
@@ -66,6 +68,7 @@ export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps)
     async fetchMe(creds, options = {}) {
       return viewUser('me', tokenForMe(creds), options);
     },
+    directory: createPassboltDirectory({ client, baseUrl: config.baseUrl }),
     close: () => client.close(),
   };
 }

@@ -149,5 +149,71 @@ export function parsePassboltUserWire(value: unknown): PassboltUserWire {
   return user;
 }
 
+/**
+ * The index's envelope: `header.pagination` `{count, page, limit}` (OpenAPI `headerWithPagination`;
+ * `limit` is null without paging) and `body`, an array of users.
+ */
+const listEnvelopeWire = z.object({
+  header: z.object({
+    status: z.string(),
+    pagination: z.object({ count: z.number().int().nonnegative() }).optional(),
+  }),
+  body: z.array(z.unknown()),
+});
+
+export interface PassboltUserListWire {
+  users: PassboltUserWire[];
+  /** `header.pagination.count`: every user matching the query, or null when the header has none. */
+  count: number | null;
+}
+
+/** Validates a 200 answer of `GET /users.json`; each user is read like the view's. */
+export function parsePassboltUserListWire(value: unknown): PassboltUserListWire {
+  const envelope = parseWire(listEnvelopeWire, value, 'PASSBOLT', '');
+  if (envelope.header.status !== 'success') {
+    throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'passbolt: header.status: expected "success"', { provider: 'PASSBOLT' });
+  }
+  const users = envelope.body.map((item, i) => {
+    const user = parseTolerant(userWire, item, 'PASSBOLT', `body[${i}]`);
+    if (!isPassboltUuid(user.id)) {
+      throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, `passbolt: body[${i}].id: expected a UUID`, { provider: 'PASSBOLT' });
+    }
+    return user;
+  });
+  return { users, count: envelope.header.pagination?.count ?? null };
+}
+
+/** A group as `GET /groups/{groupId}.json` returns it in `body` (OpenAPI `groupIndexAndView`). */
+const groupWire = z.object({
+  id: z.string(),
+  name: lenient(z.string(), 'name'),
+});
+
+export type PassboltGroupWire = z.output<typeof groupWire>;
+
+/** Validates a 200 answer of the group view. */
+export function parsePassboltGroupWire(value: unknown): PassboltGroupWire {
+  const envelope = parseWire(envelopeWire, value, 'PASSBOLT', '');
+  if (envelope.header.status !== 'success') {
+    throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'passbolt: header.status: expected "success"', { provider: 'PASSBOLT' });
+  }
+  const group = parseTolerant(groupWire, envelope.body, 'PASSBOLT', 'body');
+  if (!isPassboltUuid(group.id)) {
+    throw new GatewayError(ErrorCode.PROVIDER_BAD_RESPONSE, 'passbolt: body.id: expected a UUID', { provider: 'PASSBOLT' });
+  }
+  return group;
+}
+
+/**
+ * Validates a group id the way Passbolt's GroupsViewController does (a UUID, any case) and returns it
+ * lower-cased, as Passbolt stores it.
+ */
+export function normalizePassboltGroupId(id: string): string {
+  if (isPassboltUuid(id)) return id.toLowerCase();
+  throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'passbolt: group id must be a UUID such as "8a3c5c4e-e931-4e6b-854a-9b2e9afcd3bc".', {
+    provider: 'PASSBOLT',
+  });
+}
+
 /** The pattern above, which runs on client and provider text: anchored, bounded, linear. */
 export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { CAKE_UUID };

@@ -1,6 +1,6 @@
 /**
- * SCIM over HTTP: one user, the caller, and a filtered list of users (RFC 7644 §3.4.1, §3.11,
- * §3.4.2). Every path is below the configured base URL, which may carry any prefix
+ * SCIM over HTTP: one user, the caller, a filtered page of users and one group (RFC 7644 §3.4.1,
+ * §3.11, §3.4.2). Every path is below the configured base URL, which may carry any prefix
  * (`https://idp.example.com/scim/v2`). No mapping here.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -8,7 +8,7 @@ import { createHttpClient } from '../http.js';
 import { callOptions, type UpstreamCallOptions } from '../request-scope.js';
 import type { ProviderConfigBase } from '../types.js';
 import { authHeaders } from './credentials.js';
-import { idFilterQuery } from './filter.js';
+import { idFilterQuery, queryString } from './filter.js';
 
 export interface ScimResponse {
   status: number;
@@ -21,6 +21,10 @@ export interface ScimClient {
   getMe(token: string, call?: UpstreamCallOptions): Promise<ScimResponse>;
   /** `GET /Users?filter=id eq "…" or …` for `ids` (already chunked). */
   filterUsers(ids: readonly string[], token: string, call?: UpstreamCallOptions): Promise<ScimResponse>;
+  /** `GET /Users?filter=…&startIndex=…&count=…` (RFC 7644 §3.4.2); no `filter` when undefined. */
+  listUsers(filter: string | undefined, startIndex: number, count: number, token: string, call?: UpstreamCallOptions): Promise<ScimResponse>;
+  /** `GET /Groups/{id}`, with `excludedAttributes=members` when the members are not needed (RFC 7644 §3.4.2.5). */
+  getGroup(id: string, withMembers: boolean, token: string, call?: UpstreamCallOptions): Promise<ScimResponse>;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,10 @@ export function createScimClient(config: ProviderConfigBase): ScimClient {
     getUser: (id, token, call) => get(userPath(id), token, call),
     getMe: (token, call) => get('/Me', token, call),
     filterUsers: (ids, token, call) => get(`/Users?${idFilterQuery(ids)}`, token, call),
+    listUsers: (filter, startIndex, count, token, call) =>
+      get(`/Users?${queryString({ ...(filter === undefined ? {} : { filter }), startIndex: String(startIndex), count: String(count) })}`, token, call),
+    getGroup: (id, withMembers, token, call) =>
+      get(`/Groups/${encodeURIComponent(id)}${withMembers ? '' : `?${queryString({ excludedAttributes: 'members' })}`}`, token, call),
     close: () => http.close(),
   };
 }

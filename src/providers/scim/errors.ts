@@ -11,8 +11,10 @@ import { parseJsonBody } from '../wire.js';
 import { ERROR_SCHEMA } from './wire.js';
 
 export interface ScimErrorContext extends ErrorContextBase {
-  /** Which request failed: one user, `/Me`, or a filtered list. */
-  endpoint?: 'user' | 'me' | 'list';
+  /** Which request failed: one user, `/Me`, a filtered read by id, a directory page of users, or a group. */
+  endpoint?: 'user' | 'me' | 'list' | 'users' | 'group';
+  /** For a directory page: the names of the directory filters it carried (none: an unfiltered page). */
+  filters?: readonly string[];
 }
 
 /** RFC 7644 §3.12 Table 9: the `scimType` values, each a stable `reason` once upper-snake-cased. */
@@ -66,6 +68,19 @@ const TABLE: ErrorTable<ScimErrorContext> = {
             reason: 'ME_NOT_SUPPORTED',
           }
         : undefined,
+    // A directory page whose filter the server refuses (RFC 7644 §3.4.2.2 lets it support only some
+    // attributes and operators): 400 invalidFilter (or no scimType) or 501. The client can drop the
+    // filter; the message names ours, never the server's text (docs/providers/scim.md §11).
+    ({ status, body, context }) => {
+      if (context.endpoint !== 'users' || !context.filters?.length) return undefined;
+      const reason = status === 400 ? scimTypeReason(body) : undefined;
+      if (status !== 501 && !(status === 400 && (reason === undefined || reason === 'INVALID_FILTER'))) return undefined;
+      return {
+        code: ErrorCode.BAD_USER_INPUT,
+        message: `scim: the SCIM server cannot run this filter (${context.filters.join(', ')}); leave it out or use another.`,
+        reason: 'FILTER_NOT_SUPPORTED',
+      };
+    },
     ({ status }) =>
       status === 501 ? { code: ErrorCode.PROVIDER_UNAVAILABLE, message: 'scim: the SCIM server does not implement this request.', reason: 'NOT_IMPLEMENTED' } : undefined,
   ],
@@ -74,6 +89,12 @@ const TABLE: ErrorTable<ScimErrorContext> = {
     ({ status, context }) =>
       status === 404 && context.endpoint === 'me'
         ? { code: ErrorCode.NOT_FOUND, message: 'scim: the token does not belong to a user the server can return from /Me.', reason: 'ME_NOT_FOUND' }
+        : undefined,
+    ({ status, context }) =>
+      status === 404 && context.endpoint === 'group' ? { code: ErrorCode.NOT_FOUND, message: 'scim: no such group.' } : undefined,
+    ({ status, context }) =>
+      status === 403 && (context.endpoint === 'users' || context.endpoint === 'group')
+        ? { code: ErrorCode.FORBIDDEN, message: `scim: the token may not read ${context.endpoint === 'group' ? 'this group' : 'the list of users'}.` }
         : undefined,
     ({ status, body }) => {
       if (status !== 400) return undefined;

@@ -48,3 +48,28 @@ export function chunkIds(ids: readonly string[]): string[][] {
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
+
+/**
+ * The directory filter (docs/providers/scim.md §11) as a SCIM filter expression, or undefined when
+ * nothing is filtered. Each value is a JSON string literal, so `"` and `\` are escaped; the parts are
+ * joined with `and`, the `search` alternatives grouped in parentheses.
+ */
+export function userListFilter(filter: { search?: string; email?: string; active?: boolean; groupId?: string }): string | undefined {
+  const parts: string[] = [];
+  if (filter.search !== undefined) {
+    const value = JSON.stringify(filter.search);
+    parts.push(`(${SEARCH_ATTRIBUTES.map((path) => `${path} co ${value}`).join(' or ')})`);
+  }
+  if (filter.email !== undefined) parts.push(`emails.value eq ${JSON.stringify(filter.email)}`);
+  if (filter.active !== undefined) parts.push(`active eq ${filter.active ? 'true' : 'false'}`);
+  if (filter.groupId !== undefined) parts.push(`groups.value eq ${JSON.stringify(filter.groupId)}`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
+}
+
+/** What `search` looks in: the unified username, display name and email (RFC 7643 §4.1). */
+const SEARCH_ATTRIBUTES = ['userName', 'displayName', 'name.formatted', 'emails.value'] as const;
+
+/** A query string with spaces as `%20`: URLSearchParams writes `+`, which RFC 3986 servers do not all read as a space. */
+export function queryString(params: Record<string, string>): string {
+  return new URLSearchParams(params).toString().replace(/\+/g, '%20');
+}

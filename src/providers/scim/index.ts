@@ -3,6 +3,7 @@
  * `GET /Users/{id}`, `me` is `GET /Me`, and two or more ids in one operation are one
  * `GET /Users?filter=id eq "a" or id eq "b"` per chunk (docs/providers/scim.md §6). A server that
  * cannot filter that way is read with single GETs instead, and the adapter remembers it for a while.
+ * Listing users and groups is `directory.ts` (§11).
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
@@ -11,6 +12,7 @@ import { parseJsonBody } from '../wire.js';
 import { createScimClient, type ScimResponse } from './client.js';
 import { readScimCredentials, tokenForMe, tokenForUserLookup, type ScimCredentials } from './credentials.js';
 import { scimTypeReason, toGatewayError, type ScimErrorContext } from './errors.js';
+import { createScimDirectory } from './directory.js';
 import { chunkIds, MAX_IDS_PER_FILTER } from './filter.js';
 import { mapUser, type ScimUserModel } from './map-user.js';
 import { normalizeScimId, parseScimListWire, parseScimUserWire } from './wire.js';
@@ -46,8 +48,9 @@ export function createScimAdapter(config: ScimConfig, deps: AdapterDeps): Provid
   const filtering = () => performance.now() >= noFilterUntil;
 
   /** The error for a non-200 answer, logged with its status only (never the body). */
-  function failure(res: ScimResponse, endpoint: ScimErrorContext['endpoint'], what: string): GatewayError {
-    const error = toGatewayError(res.status, res.body, { headers: res.headers, endpoint });
+  function failure(res: ScimResponse, endpoint: ScimErrorContext['endpoint'] | ScimErrorContext, what: string): GatewayError {
+    const context = typeof endpoint === 'object' ? endpoint : { endpoint };
+    const error = toGatewayError(res.status, res.body, { ...context, headers: res.headers });
     logger[res.status >= 500 && res.status !== 501 ? 'warn' : 'debug']({ status: res.status, code: error.code }, `scim ${what} failed`);
     return error;
   }
@@ -206,6 +209,12 @@ export function createScimAdapter(config: ScimConfig, deps: AdapterDeps): Provid
       if (res.status === 501) noMeUntil = performance.now() + UNSUPPORTED_TTL_MS;
       throw failure(res, 'me', 'me read');
     },
+    directory: createScimDirectory({
+      client,
+      failure,
+      toUser: (raw) => toUser(raw),
+      fetchUsers: (ids, creds, options) => adapter.fetchUsers(ids, creds, options),
+    }),
     close: () => client.close(),
   };
   return adapter;

@@ -197,5 +197,22 @@ export function parseScimListWire(value: unknown): ScimListWire {
   return { totalResults: list.totalResults, resources: list.Resources ?? [] };
 }
 
+/** A Group (RFC 7643 §4.2): `displayName`, and `members` whose `value` is a member's id. */
+const groupResourceWire = z.object({
+  id: z.string().min(1),
+  displayName: text('displayName'),
+  members: multi(
+    z.object({ value: z.string().min(1), type: text('members[].type'), display: text('members[].display') }),
+    'members',
+  ),
+});
+
+export type ScimGroupResourceWire = z.output<typeof groupResourceWire>;
+
+/** Validates a `GET /Groups/{id}` body: strict on `id`, tolerant on the rest (`members` may be absent). */
+export function parseScimGroupWire(value: unknown): ScimGroupResourceWire {
+  return parseWire(groupResourceWire, value, 'SCIM', 'body');
+}
+
 /** The patterns above, which run on client and provider text: single characters or a fixed lookaround, linear. */
 export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { CONTROL_CHARS, LONE_SURROGATE };

@@ -1,5 +1,6 @@
 /**
- * Syncano over HTTP (API v1.1): one user, the caller, and a batch of user reads. No mapping here.
+ * Syncano over HTTP (API v1.1): one user, the caller, a batch of user reads, the user list, a group
+ * and its members. No mapping here.
  * Every path lives under `/v1.1/instances/{instance}/` and ends with `/` (docs/providers/syncano.md §1).
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -18,7 +19,29 @@ export interface SyncanoClient {
   getMe(headers: Record<string, string>, call?: UpstreamCallOptions): Promise<SyncanoResponse>;
   /** One `POST …/batch/` carrying a GET per id (at most 50, docs/providers/syncano.md §5). */
   batchGetUsers(ids: readonly string[], headers: Record<string, string>, call?: UpstreamCallOptions): Promise<SyncanoResponse>;
+  /** One page of `GET …/users/` (docs/providers/syncano.md §6). */
+  listUsers(page: SyncanoListQuery & { usernamePrefix?: string }, headers: Record<string, string>, call?: UpstreamCallOptions): Promise<SyncanoResponse>;
+  getGroup(id: string, headers: Record<string, string>, call?: UpstreamCallOptions): Promise<SyncanoResponse>;
+  /** One page of `GET …/groups/{id}/users/`, paged on the membership's key. */
+  listGroupUsers(groupId: string, page: SyncanoListQuery, headers: Record<string, string>, call?: UpstreamCallOptions): Promise<SyncanoResponse>;
   close(): Promise<void>;
+}
+
+/** Syncano's keyset paging: `page_size` (≤ 100) and, to resume, `direction=1` (forward) with `last_pk`. */
+export interface SyncanoListQuery {
+  pageSize: number;
+  lastPk?: number;
+}
+
+function listQuery(page: SyncanoListQuery, extra: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams({ page_size: String(page.pageSize) });
+  // Without `direction` Syncano ignores `last_pk`; 1 reads the keys above it in ascending order.
+  if (page.lastPk !== undefined) {
+    params.set('direction', '1');
+    params.set('last_pk', String(page.lastPk));
+  }
+  for (const [name, value] of Object.entries(extra)) if (value !== undefined) params.set(name, value);
+  return `?${params.toString()}`;
 }
 
 export function createSyncanoClient(config: ProviderConfigBase & { instance: string }): SyncanoClient {
@@ -42,6 +65,9 @@ export function createSyncanoClient(config: ProviderConfigBase & { instance: str
         idempotent: true,
         ...callOptions(call),
       }),
+    listUsers: (page, headers, call) => get(`${instancePath}/users/${listQuery(page, { username__startswith: page.usernamePrefix })}`, headers, call),
+    getGroup: (id, headers, call) => get(`${instancePath}/groups/${encodeURIComponent(id)}/`, headers, call),
+    listGroupUsers: (groupId, page, headers, call) => get(`${instancePath}/groups/${encodeURIComponent(groupId)}/users/${listQuery(page)}`, headers, call),
     close: () => http.close(),
   };
 }

@@ -8,8 +8,11 @@ import { applyErrorTable, type ErrorContextBase, type ErrorTable } from '../erro
 import { parseJsonBody } from '../wire.js';
 
 export interface SyncanoErrorContext extends ErrorContextBase {
-  /** Which read failed: `GET …/user/` (`me`) refuses in its own way (see below). Default `user`. */
-  endpoint?: 'user' | 'me';
+  /**
+   * Which read failed: `GET …/user/` (`me`) refuses in its own way; the user list, a group and a
+   * group's members (`…/groups/{id}/users/`) name what was refused (see below). Default `user`.
+   */
+  endpoint?: 'user' | 'me' | 'list' | 'group' | 'members';
 }
 
 /** 404 "Instance was not found.": the configured instance is wrong, for every user alike. */
@@ -43,6 +46,12 @@ const TABLE: ErrorTable<SyncanoErrorContext> = {
       status === 403 && context.endpoint === 'me'
         ? { code: ErrorCode.UNAUTHENTICATED, message: 'syncano: me needs an instance API key and a valid user key.' }
         : undefined,
+    ({ status, context }) =>
+      status === 403 && (context.endpoint === 'list' || context.endpoint === 'members') ? { code: ErrorCode.FORBIDDEN, message: 'syncano: the caller may not list these users.' } : undefined,
+    ({ status, context }) =>
+      status === 404 && (context.endpoint === 'group' || context.endpoint === 'members') ? { code: ErrorCode.NOT_FOUND, message: 'syncano: no such group, or not visible to the caller.' } : undefined,
+    ({ status, context }) =>
+      status === 403 && context.endpoint === 'group' ? { code: ErrorCode.FORBIDDEN, message: 'syncano: the caller may not read this group.' } : undefined,
   ],
   redirectMessage: 'syncano: unexpected redirect.',
   unexpectedMessage: 'syncano: unexpected response status.',

@@ -2,6 +2,7 @@
  * The Syncano adapter (API v1.1). Syncano has a real batch endpoint (`POST
  * …/batch/`, at most 50 sub-requests), so two or more distinct ids cost one upstream call; one id is a
  * plain GET. `me` is Syncano's own `GET …/user/`, which needs the API key and the caller's user key.
+ * Listing users and groups is directory.ts.
  */
 import type { AdapterDeps, FetchOptions, ProviderAdapter, ProviderConfigBase } from '../types.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
@@ -9,7 +10,8 @@ import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createSyncanoClient, type SyncanoResponse } from './client.js';
 import { headersForMe, headersForUserLookup, readSyncanoCredentials, type SyncanoCredentials } from './credentials.js';
-import { toGatewayError } from './errors.js';
+import { createSyncanoDirectory } from './directory.js';
+import { toGatewayError, type SyncanoErrorContext } from './errors.js';
 import { DEFAULT_PROFILE_FIELDS, mapUser, type SyncanoProfileFields, type SyncanoUserModel } from './map-user.js';
 import { normalizeSyncanoId, parseSyncanoBatchWire, parseSyncanoUserWire } from './wire.js';
 
@@ -42,7 +44,7 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
   const logger = deps.logger.child({ provider: 'SYNCANO' });
 
   /** The error for a non-200 answer, logged with its status only (never the body). */
-  function failure(res: SyncanoResponse, endpoint: 'user' | 'me', what: string): GatewayError {
+  function failure(res: SyncanoResponse, endpoint: NonNullable<SyncanoErrorContext['endpoint']>, what: string): GatewayError {
     const error = toGatewayError(res.status, res.body, { headers: res.headers, endpoint });
     logger[res.status >= 500 ? 'warn' : 'debug']({ status: res.status, code: error.code }, `syncano ${what} failed`);
     return error;
@@ -123,6 +125,7 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
       if (res.status !== 200) throw failure(res, 'me', 'me read');
       return toUser(parseJsonBody(res.body));
     },
+    directory: createSyncanoDirectory({ client, toUser: (raw) => toUser(raw), failure }),
     close: () => client.close(),
   };
 }

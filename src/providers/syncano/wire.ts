@@ -114,6 +114,11 @@ export function parseSyncanoBatchWire(value: unknown, expected: number): Syncano
 const SYNCANO_ID = /^\d{1,18}$/;
 const ALL_ZEROS = /^0+$/;
 const LEADING_ZEROS = /^0+/;
+/**
+ * A cursor state inside a group's member list, `"<last_pk>.<skip>"` (directory.ts). It comes back
+ * from clients inside cursors, so it is checked like any client text.
+ */
+export const MEMBER_PAGE_STATE = /^(\d{1,16})\.(\d{1,3})$/;
 
 export function normalizeSyncanoId(id: string): string {
   if (!SYNCANO_ID.test(id) || ALL_ZEROS.test(id)) {
@@ -126,4 +131,66 @@ export function normalizeSyncanoId(id: string): string {
  * The patterns above, which run on client and provider text (ids, and every key of an upstream
  * record): anchored or free of repetition, linear.
  */
-export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { SECRET_KEY, SYNCANO_ID, ALL_ZEROS, LEADING_ZEROS };
+export const UNTRUSTED_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = { SECRET_KEY, SYNCANO_ID, ALL_ZEROS, LEADING_ZEROS, MEMBER_PAGE_STATE };
+
+/**
+ * A list answer (docs/providers/syncano.md §6): `{objects, next, prev}`. `objects` must be a list;
+ * `next` is read only for whether it is there (a path, or null on the last page), so anything but a
+ * string reads as "no next page".
+ */
+const listEnvelopeSchema = z.object({
+  objects: z.array(z.unknown()),
+  next: lenient(z.string(), 'next'),
+});
+
+export interface SyncanoListWire {
+  objects: unknown[];
+  /** `next` itself, or null: the path resuming after this page. */
+  next: string | null;
+}
+
+export function parseSyncanoListWire(value: unknown): SyncanoListWire {
+  const parsed = parseWire(listEnvelopeSchema, value, 'SYNCANO', 'body');
+  return { objects: parsed.objects, next: parsed.next ?? null };
+}
+
+/** One item of `…/groups/{id}/users/`: the membership, with the full user under `user`. */
+const membershipSchema = z.object({ user: z.unknown() });
+
+export function readMembershipUser(value: unknown): unknown {
+  return parseWire(membershipSchema, value, 'SYNCANO', 'body.objects[]').user;
+}
+
+/**
+ * `last_pk` of a `next` path: for a group's members it is the membership's own key, which the items
+ * do not carry, so it is the only way to resume after a page. Undefined when absent or not an integer.
+ */
+export function readNextLastPk(next: string): number | undefined {
+  let raw: string | null;
+  try {
+    raw = new URL(next, 'http://syncano.invalid').searchParams.get('last_pk');
+  } catch {
+    return undefined;
+  }
+  return raw !== null && SYNCANO_ID.test(raw) ? Number(raw) : undefined;
+}
+
+/** `GET …/groups/{id}/`: strict on the id, tolerant on the rest. */
+export const syncanoGroupDetailSchema = z.object({
+  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  label: lenient(z.string(), 'label'),
+  description: lenient(z.string(), 'description'),
+  name: lenient(z.string(), 'name'),
+});
+
+export function parseSyncanoGroupWire(value: unknown): z.output<typeof syncanoGroupDetailSchema> {
+  return parseTolerant(syncanoGroupDetailSchema, stripSecrets(value), 'SYNCANO', 'body');
+}
+
+/** A group id is a positive integer like a user id (§3); the same canonical form. */
+export function normalizeSyncanoGroupId(id: string): string {
+  if (!SYNCANO_ID.test(id) || ALL_ZEROS.test(id)) {
+    throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'syncano: group id must be a positive integer (digits only).', { provider: 'SYNCANO' });
+  }
+  return id.replace(LEADING_ZEROS, '');
+}

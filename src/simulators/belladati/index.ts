@@ -76,11 +76,17 @@ export function createBellaDatiHandler(data: BellaDatiSimulatorData): SimulatorH
     return guard(caller, target) ?? json(200, withExclusions(target!.raw, req.query.get('exclude')));
   }
 
-  /** `GET /api/domains/{id}/users`: "Global admin or Domain admin only" (GET Users); `userGroup_id` filters (Java SDK `getDomainUsers`). */
+  /**
+   * `GET /api/domains/{id}/users`: "Global admin or Domain admin only" (GET Users); `userGroup_id`
+   * filters (Java SDK `getDomainUsers`), a group without members (or unknown) giving `{"users": []}`.
+   * The whole list in one answer, in stored order: no paging is documented.
+   */
   function listUsers(req: SimulatorRequest, caller: StoredUser, domainId: string): SimulatorResponse {
     const denied = guardDomain(caller, domainId);
     if (denied) return denied;
     const groupId = req.query.get('userGroup_id');
+    // Group ids are digit strings like every BellaDati id: anything else is a bad input parameter (400).
+    if (groupId !== null && !DIGITS.test(groupId)) return badRequest();
     const members = users.filter((u) => u.domainId === domainId && (groupId === null || u.groups.some((g) => g.id === groupId)));
     return json(200, { users: members.map((u) => withExclusions(u.raw, req.query.get('exclude'))) });
   }

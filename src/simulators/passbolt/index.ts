@@ -2,8 +2,9 @@
  * A Passbolt (API v5) users API simulator, written from Passbolt's docs, OpenAPI description and
  * server code (docs/providers/passbolt.md §14):
  *
- * - `GET /users/{userId}.json` (a UUID, any case, or `me`), `GET /users.json` (list-users.ts) and
- *   `GET /groups.json?filter[has-users][]=`; the `{header, body}` envelope on every JSON answer.
+ * - `GET /users/{userId}.json` (a UUID, any case, or `me`), `GET /users.json` (list-users.ts),
+ *   `GET /groups.json?filter[has-users][]=` and `GET /groups/{groupId}.json`; the `{header, body}`
+ *   envelope on every JSON answer. Any authenticated user may list users and view groups.
  * - `.json` or `Accept: application/json` is required, else 404 "Please use .json extension…".
  * - `api-version=v1` (or `1`) → 400 "API v1 support is deprecated in this version.".
  * - `Authorization: Bearer <JWT>`: the token must be one the data file issued, unexpired (`exp`), and
@@ -30,7 +31,7 @@ export interface PassboltSimulatorData {
   mfaPending?: Record<string, string[]>;
 }
 
-type Route = { kind: 'users.index' } | { kind: 'users.view'; segment: string } | { kind: 'groups.index' };
+type Route = { kind: 'users.index' } | { kind: 'users.view'; segment: string } | { kind: 'groups.index' } | { kind: 'groups.view'; segment: string };
 
 const NOT_JSON_MESSAGE = 'Please use .json extension in URL or accept application/json.';
 
@@ -60,6 +61,8 @@ export function createPassboltHandler(data: PassboltSimulatorData): SimulatorHan
         return viewUser(req, route.segment, directory, caller);
       case 'groups.index':
         return listGroups(req, data.groups ?? [], directory);
+      case 'groups.view':
+        return viewGroup(req, route.segment, data.groups ?? []);
     }
   };
 }
@@ -76,6 +79,7 @@ function matchRoute(req: SimulatorRequest): Route | undefined {
   if (parts.length === 1 && parts[0] === 'users') return { kind: 'users.index' };
   if (parts.length === 1 && parts[0] === 'groups') return { kind: 'groups.index' };
   if (parts.length === 2 && parts[0] === 'users' && parts[1]) return { kind: 'users.view', segment: parts[1] };
+  if (parts.length === 2 && parts[0] === 'groups' && parts[1]) return { kind: 'groups.view', segment: parts[1] };
   return undefined;
 }
 
@@ -128,6 +132,20 @@ function viewUser(req: SimulatorRequest, segment: string, directory: Directory, 
   if (!user || !isVisible(user, caller)) return failure(req, action, 404, 'The user does not exist.');
   // The MFA plugin decorates the view with `is_mfa_enabled` for admins and for the user themself.
   return success(req, action, present(user, { drop: new Set(), mfaStatus: caller.isAdmin || caller.id === user.id }));
+}
+
+/**
+ * GroupsViewController::view: the id must be a UUID (400 otherwise); a missing or soft-deleted group
+ * is a 404. Served without contains, as `groupIndexAndView` describes the bare group.
+ */
+function viewGroup(req: SimulatorRequest, segment: string, groups: unknown[]): SimulatorResponse {
+  const action = 'GroupsView.view';
+  const raw = decodeSegment(segment);
+  if (raw === null || !isUuid(raw)) return failure(req, action, 400, 'The group identifier should be a valid UUID.');
+  const id = raw.toLowerCase();
+  const group = groups.find((g) => String((g as { id?: unknown }).id ?? '').toLowerCase() === id) as { deleted?: unknown } | undefined;
+  if (!group || group.deleted === true) return failure(req, action, 404, 'The group does not exist.');
+  return success(req, action, group);
 }
 
 /** GroupsIndexController with `filter[has-users][]`: groups every listed user belongs to. */

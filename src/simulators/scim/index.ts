@@ -6,13 +6,15 @@
  *   (RFC 7644 §3.11: the token's user; 501 when `me` is `"unsupported"`, a 308 to the user's
  *   location when `"redirect"`, 404 for a token that maps to no user), `GET {basePath}/Users` with
  *   `filter` (filter.ts), `startIndex`/`count` paging and `attributes`/`excludedAttributes`
- *   (RFC 7644 §3.4.2), answered as a ListResponse; `GET {basePath}/ServiceProviderConfig` (§4),
+ *   (RFC 7644 §3.4.2), answered as a ListResponse; `GET {basePath}/Groups/{id}` with `members`
+ *   (RFC 7643 §4.2); `GET {basePath}/ServiceProviderConfig` (§4),
  *   served without authentication.
  * - `Authorization: Bearer <token>` with a token of the data file, else 401 with
  *   `WWW-Authenticate: Bearer` (RFC 6750 §3).
  * - Every answer, errors included, is `application/scim+json`; errors are the §3.12 body with
  *   `status` as a string and `scimType` where the RFC defines one.
- * - `groups` is computed from the data file's groups (RFC 7643 §4.1.2: read-only, from membership),
+ * - `groups` is computed from the data file's groups (RFC 7643 §4.1.2: read-only, from membership)
+ *   and can be filtered on (`groups.value eq "…"`),
  *   and `meta.location` from the request's Host.
  */
 import { decodeSegment, startSimulator } from '../http-simulator.js';
@@ -39,6 +41,7 @@ export interface ScimSimulatorData {
 const MEDIA_TYPE = 'application/scim+json; charset=utf-8';
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
 function scim(status: number, body: unknown, headers: Record<string, string> = {}): SimulatorResponse {
@@ -53,7 +56,8 @@ function scimError(status: number, detail: string, scimType?: string, headers: R
 interface Group {
   id: string;
   displayName: string;
-  members: string[];
+  /** Member ids in the data's order, with their `type` (`User` unless the data says `Group`). */
+  members: Array<{ value: string; type: string }>;
 }
 
 export function createScimHandler(data: ScimSimulatorData): SimulatorHandler {
@@ -62,9 +66,15 @@ export function createScimHandler(data: ScimSimulatorData): SimulatorHandler {
   const byId = new Map(users.map((u) => [u.id as string, u]));
   const groups: Group[] = (data.groups ?? []).map((g) => {
     const raw = (g ?? {}) as { id?: unknown; displayName?: unknown; members?: unknown };
-    const members = Array.isArray(raw.members) ? raw.members.map((m) => String((m as { value?: unknown }).value ?? '')) : [];
+    const members = Array.isArray(raw.members)
+      ? raw.members.map((m) => {
+          const member = (m ?? {}) as { value?: unknown; type?: unknown };
+          return { value: String(member.value ?? ''), type: typeof member.type === 'string' ? member.type : 'User' };
+        })
+      : [];
     return { id: String(raw.id ?? ''), displayName: String(raw.displayName ?? ''), members };
   });
+  const groupById = new Map(groups.map((g) => [g.id, g]));
   const maxResults = data.maxResults ?? 200;
   const filtering = data.filter !== false;
 
@@ -72,7 +82,7 @@ export function createScimHandler(data: ScimSimulatorData): SimulatorHandler {
   function present(user: Record<string, unknown>, req: SimulatorRequest): Record<string, unknown> {
     const origin = `http://${String(req.headers.host ?? 'localhost')}`;
     const location = `${origin}${basePath}/Users/${encodeURIComponent(user.id as string)}`;
-    const memberOf = groups.filter((g) => g.members.includes(user.id as string));
+    const memberOf = groupsOf(user);
     const out: Record<string, unknown> = { ...user };
     // RFC 7643 §4.1.1: `password` is never returned.
     delete out.password;
@@ -81,6 +91,34 @@ export function createScimHandler(data: ScimSimulatorData): SimulatorHandler {
     }
     out.meta = { resourceType: 'User', ...(user.meta as object | undefined), location };
     return out;
+  }
+
+  /** The groups that list the user as a member (RFC 7643 §4.1.2: `groups` follows membership). */
+  function groupsOf(user: Record<string, unknown>): Group[] {
+    return groups.filter((g) => g.members.some((m) => m.type === 'User' && m.value === user.id));
+  }
+
+  /** The user as filters see it: stored attributes plus `groups`, so `groups.value eq "…"` works. */
+  function filterable(user: Record<string, unknown>): Record<string, unknown> {
+    const memberOf = groupsOf(user);
+    return memberOf.length === 0 ? user : { ...user, groups: memberOf.map((g) => ({ value: g.id, display: g.displayName, type: 'direct' })) };
+  }
+
+  /** A Group resource (RFC 7643 §4.2) with its members' `$ref` and `display`. */
+  function presentGroup(group: Group, req: SimulatorRequest): Record<string, unknown> {
+    const origin = `http://${String(req.headers.host ?? 'localhost')}`;
+    const members = group.members.map((m) => {
+      const user = m.type === 'User' ? byId.get(m.value) : undefined;
+      const collection = m.type === 'Group' ? 'Groups' : 'Users';
+      return {
+        value: m.value,
+        $ref: `${origin}${basePath}/${collection}/${encodeURIComponent(m.value)}`,
+        ...(m.type === 'Group' ? { display: groupById.get(m.value)?.displayName } : user && typeof user.displayName === 'string' ? { display: user.displayName } : {}),
+        type: m.type,
+      };
+    });
+    const location = `${origin}${basePath}/Groups/${encodeURIComponent(group.id)}`;
+    return { schemas: [GROUP_SCHEMA], id: group.id, displayName: group.displayName, members, meta: { resourceType: 'Group', location } };
   }
 
   /** RFC 7644 §3.4.2.5: `attributes` narrows to the named ones, `excludedAttributes` drops them; `id` and `schemas` always stay. */
@@ -129,7 +167,7 @@ export function createScimHandler(data: ScimSimulatorData): SimulatorHandler {
       if (!filtering) return scimError(501, 'Filtering is not supported by this service provider.');
       try {
         const filter = parseFilter(rawFilter);
-        selected = users.filter((u) => matches(filter, u));
+        selected = users.filter((u) => matches(filter, filterable(u)));
       } catch (error) {
         if (error instanceof FilterError) return scimError(400, `The filter is invalid or not supported: ${error.message}.`, 'invalidFilter');
         throw error;
@@ -148,12 +186,26 @@ export function createScimHandler(data: ScimSimulatorData): SimulatorHandler {
     if (req.method !== 'GET') return scimError(405, 'This service provider is read-only.', undefined, { allow: 'GET' });
     if (parts.length === 1 && parts[0] === 'ServiceProviderConfig') return serviceProviderConfig();
 
-    const route = parts.length === 1 && (parts[0] === 'Users' || parts[0] === 'Me') ? parts[0] : parts.length === 2 && parts[0] === 'Users' ? 'User' : undefined;
+    const route =
+      parts.length === 1 && (parts[0] === 'Users' || parts[0] === 'Me')
+        ? parts[0]
+        : parts.length === 2 && parts[0] === 'Users'
+          ? 'User'
+          : parts.length === 2 && parts[0] === 'Groups'
+            ? 'Group'
+            : undefined;
     if (!route) return scimError(404, 'Not found.');
     const caller = authenticate(req);
     if (!caller) return scimError(401, 'Authorization failure. The authorization header is invalid or missing.', undefined, { 'www-authenticate': 'Bearer realm="scim"' });
 
     if (route === 'Users') return listUsers(req);
+    if (route === 'Group') {
+      const id = decodeSegment(parts[1]!);
+      const group = id === null ? undefined : groupById.get(id);
+      if (!group) return scimError(404, `Resource ${id ?? parts[1]} not found.`);
+      const resource = presentGroup(group, req);
+      return scim(200, project(resource, req), { location: (resource.meta as { location: string }).location });
+    }
     if (route === 'Me') {
       if (data.me === 'unsupported') return scimError(501, 'The /Me endpoint is not supported.');
       const me = caller.userId === null ? undefined : byId.get(caller.userId);

@@ -5,7 +5,12 @@
  * - `GET /v1.1/instances/{instance}/users/{id}/`: account key → anyone; API key + user key → only the
  *   caller's own id (else 404); API key alone → 403 unless it has `ignore_acl`.
  * - `GET /v1.1/instances/{instance}/users/`: the cursor envelope `{objects, next, prev}`, `page_size`
- *   ≤ 100, `username__startswith`.
+ *   ≤ 100, `direction` + `last_pk` keyset paging, `username__startswith` (§6); a user key lists only
+ *   the caller, an API key without one needs `ignore_acl`.
+ * - `GET /v1.1/instances/{instance}/groups/{id}/`: the group (account key or any API key).
+ * - `GET /v1.1/instances/{instance}/groups/{id}/users/`: memberships `{user, links}` in the same
+ *   envelope, paged on the membership's own key; an account key sees every member, an API key only
+ *   with a user key and then only the caller's own membership.
  * - `POST /v1.1/instances/{instance}/batch/`: ≤ 50 sub-requests, an array of `{code, content}`.
  * - Unknown instance → 404 "Instance was not found."; unknown key → 403 "No such API Key.".
  * - Optionally, 429 with `Retry-After: 1` above `rateLimitPerSecond` requests per second.
@@ -21,6 +26,11 @@ export interface SyncanoSimulatorData extends SyncanoAuthData {
   instance: string;
   /** Raw v1.1 user objects exactly as the API returns them, `user_key` included. */
   users: unknown[];
+  /**
+   * Groups without members, or with more detail than the users' `groups` arrays carry. Every group a
+   * user belongs to exists anyway.
+   */
+  groups?: unknown[];
   /** Requests per second before 429 (docs/providers/syncano.md §11; the real default is 60). Absent: no limit. */
   rateLimitPerSecond?: number;
 }
@@ -29,6 +39,19 @@ interface RawUser {
   id: number;
   username: string;
   user_key?: string;
+  groups?: RawGroup[];
+}
+
+interface RawGroup {
+  id: number;
+  [field: string]: unknown;
+}
+
+/** A row of Syncano's membership table: its own key orders and pages a group's member list. */
+interface Membership {
+  pk: number;
+  groupId: number;
+  user: RawUser;
 }
 
 const PERMISSION_DENIED = { detail: 'You do not have permission to perform this action.' };
@@ -39,6 +62,7 @@ const PAGE_SIZE_MAX = 100;
 export function createSyncanoHandler(data: SyncanoSimulatorData): SimulatorHandler {
   const users = data.users as RawUser[];
   const userIdByKey = new Map(users.filter((u) => u.user_key).map((u) => [u.user_key!, u.id]));
+  const { groups, memberships } = indexGroups(data.groups as RawGroup[] | undefined, users);
 
   /** Answers one GET path (also each batch sub-request) for an authenticated caller. */
   function get(path: string, query: URLSearchParams, caller: Caller): SimulatorResponse {
@@ -56,6 +80,9 @@ export function createSyncanoHandler(data: SyncanoSimulatorData): SimulatorHandl
       return json(200, users.find((u) => u.id === caller.userId));
     }
     if (rest.length === 1 && rest[0] === 'users') return listUsers(query, caller);
+    if (rest[0] === 'groups' && (rest.length === 2 || (rest.length === 3 && rest[2] === 'users'))) {
+      return rest.length === 2 ? getGroup(rest[1]!, caller) : listGroupUsers(rest[1]!, query, caller);
+    }
     if (rest.length === 2 && rest[0] === 'users') {
       const raw = decodeSegment(rest[1]!);
       // A non-integer id does not route (Django URL pattern `\d+`): 404.
@@ -79,22 +106,35 @@ export function createSyncanoHandler(data: SyncanoSimulatorData): SimulatorHandl
   function listUsers(query: URLSearchParams, caller: Caller): SimulatorResponse {
     const visible = visibleUsers(caller);
     if (visible === null) return json(403, PERMISSION_DENIED);
-    const pageSizeRaw = query.get('page_size') ?? String(PAGE_SIZE_MAX);
-    const lastPkRaw = query.get('last_pk');
-    if (!/^\d+$/.test(pageSizeRaw) || Number(pageSizeRaw) < 1 || (lastPkRaw !== null && !/^\d+$/.test(lastPkRaw))) {
-      return json(400, { detail: 'Incorrect page parameter provided.' });
-    }
-    const pageSize = Math.min(Number(pageSizeRaw), PAGE_SIZE_MAX);
     const prefix = query.get('username__startswith');
-    const lastPk = lastPkRaw === null ? 0 : Number(lastPkRaw);
-    const matching = visible
-      .filter((u) => (prefix === null || u.username.toLowerCase().startsWith(prefix.toLowerCase())) && u.id > lastPk)
-      .sort((a, b) => a.id - b.id);
-    const page = matching.slice(0, pageSize);
-    const base = `/v1.1/instances/${data.instance}/users/`;
-    const next = matching.length > pageSize ? `${base}?page_size=${pageSize}&direction=1&last_pk=${page.at(-1)!.id}` : null;
-    const prev = lastPk > 0 ? `${base}?page_size=${pageSize}&direction=0&last_pk=${page[0]?.id ?? lastPk}` : null;
-    return json(200, { objects: page, next, prev });
+    const matching = prefix === null ? visible : visible.filter((u) => u.username.toLowerCase().startsWith(prefix.toLowerCase()));
+    return paginate(matching, (u) => u.id, query, `/v1.1/instances/${data.instance}/users/`);
+  }
+
+  /** `…/groups/{id}/`: groups are readable by the account key and by any API key (read permission). */
+  function getGroup(rawId: string, caller: Caller): SimulatorResponse {
+    if (caller.kind !== 'account' && caller.kind !== 'api-key') return json(403, PERMISSION_DENIED);
+    const group = findGroup(rawId);
+    return group ? json(200, group) : json(404, NOT_FOUND);
+  }
+
+  /**
+   * `…/groups/{id}/users/`: the account key sees every membership; an API key needs a user key
+   * (`HasUser`) and then sees only the caller's own membership. Items are `{user, links}`.
+   */
+  function listGroupUsers(rawId: string, query: URLSearchParams, caller: Caller): SimulatorResponse {
+    const scope = caller.kind === 'account' ? null : caller.kind === 'api-key' ? caller.userId : undefined;
+    if (scope === undefined) return json(403, PERMISSION_DENIED);
+    const group = findGroup(rawId);
+    if (!group) return json(404, NOT_FOUND);
+    const rows = memberships.filter((m) => m.groupId === group.id && (scope === null || m.user.id === scope));
+    const base = `/v1.1/instances/${data.instance}/groups/${group.id}/users/`;
+    return paginate(rows, (m) => m.pk, query, base, (m) => ({ user: m.user, links: { self: `${base}${m.user.id}/` } }));
+  }
+
+  function findGroup(rawId: string): RawGroup | undefined {
+    const id = decodeSegment(rawId);
+    return id !== null && /^\d+$/.test(id) ? groups.get(Number(id)) : undefined;
   }
 
   function batch(req: SimulatorRequest, caller: Caller): SimulatorResponse {
@@ -130,6 +170,88 @@ export function createSyncanoHandler(data: SyncanoSimulatorData): SimulatorHandl
     }
     return json(405, { detail: `Method "${req.method}" not allowed.` });
   };
+}
+
+/**
+ * Syncano's keyset paging (apps/core/pagination.py in the Syncano platform; docs/providers/syncano.md
+ * §6): rows ordered by key; `page_size` (default and maximum 100, larger values cut to 100);
+ * `direction=1` reads keys above `last_pk`, `direction=0` keys below it; without `direction` the
+ * cursor is ignored. `next` is set whenever a full page came back (so the page after it may be empty),
+ * `prev` once the client has moved; both are paths carrying `page_size` (when sent), `direction` and
+ * `last_pk`, never the filter.
+ */
+function paginate<T>(
+  rows: T[],
+  keyOf: (row: T) => number,
+  query: URLSearchParams,
+  base: string,
+  render: (row: T) => unknown = (row) => row,
+): SimulatorResponse {
+  const pageSizeRaw = query.get('page_size');
+  const directionRaw = query.get('direction');
+  const lastPkRaw = query.get('last_pk');
+  if (
+    (pageSizeRaw !== null && !/^\d+$/.test(pageSizeRaw)) ||
+    (directionRaw !== null && directionRaw !== '0' && directionRaw !== '1') ||
+    (lastPkRaw !== null && !/^\d+$/.test(lastPkRaw))
+  ) {
+    return json(400, { detail: 'Incorrect page parameter provided.' });
+  }
+  const pageSize = Math.min(pageSizeRaw === null ? PAGE_SIZE_MAX : Number(pageSizeRaw), PAGE_SIZE_MAX);
+  const direction = directionRaw === null ? null : Number(directionRaw);
+  const lastPk = lastPkRaw === null ? null : Number(lastPkRaw);
+  const sorted = [...rows].sort((a, b) => keyOf(a) - keyOf(b));
+  let page: T[];
+  let hasNext: boolean | null = null;
+  let hasPrev: boolean | null = null;
+  if (direction === 0) {
+    const below = lastPk === null ? sorted : sorted.filter((r) => keyOf(r) < lastPk);
+    page = pageSize === 0 ? [] : below.slice(-pageSize);
+    hasPrev = page.length >= pageSize;
+  } else {
+    const above = direction === 1 && lastPk !== null ? sorted.filter((r) => keyOf(r) > lastPk) : sorted;
+    page = above.slice(0, pageSize);
+    hasNext = page.length >= pageSize;
+  }
+  const link = (cursor: { direction?: number; lastPk?: number }) => {
+    const params = new URLSearchParams();
+    if (pageSizeRaw !== null) params.set('page_size', String(pageSize));
+    if (cursor.direction !== undefined) params.set('direction', String(cursor.direction));
+    if (cursor.lastPk !== undefined) params.set('last_pk', String(cursor.lastPk));
+    const text = params.toString();
+    return text ? `${base}?${text}` : base;
+  };
+  let next: string | null = null;
+  if (hasNext !== false) {
+    if (page.length > 0 && page.length === pageSize) next = link({ direction: 1, lastPk: keyOf(page.at(-1)!) });
+    else if (direction === 0) next = link({});
+  }
+  let prev: string | null = null;
+  if (direction !== null && hasPrev !== false) {
+    if (page.length === 0) prev = direction === 1 ? link({ direction: 0 }) : null;
+    else if (page.length === pageSize || direction === 1) prev = link({ direction: 0, lastPk: keyOf(page[0]!) });
+  }
+  return json(200, { objects: page.map(render), next, prev });
+}
+
+/**
+ * The groups the simulator knows (the data's `groups`, then every group a user belongs to) and the
+ * membership rows, numbered in user order so that a membership's key is not its user's id, as in
+ * Syncano's own table.
+ */
+function indexGroups(extra: RawGroup[] | undefined, users: RawUser[]): { groups: Map<number, RawGroup>; memberships: Membership[] } {
+  const groups = new Map<number, RawGroup>();
+  for (const group of extra ?? []) groups.set(group.id, group);
+  const memberships: Membership[] = [];
+  let pk = 100;
+  for (const user of [...users].sort((a, b) => a.id - b.id)) {
+    for (const group of user.groups ?? []) {
+      if (typeof group?.id !== 'number') continue;
+      if (!groups.has(group.id)) groups.set(group.id, group);
+      memberships.push({ pk: (pk += 3), groupId: group.id, user });
+    }
+  }
+  return { groups, memberships };
 }
 
 /** 403 for an unknown key or no key at all (DRF answers 403 without a WWW-Authenticate scheme). */
