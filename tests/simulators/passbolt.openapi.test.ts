@@ -16,7 +16,7 @@ import type { RunningSimulator } from '../../src/simulators/http-simulator.js';
 import demoData from '../../src/simulators/passbolt/demo-data.json' with { type: 'json' };
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 
-const SPEC_DIR = [process.env.PASSBOLT_OPENAPI_DIR, resolve(import.meta.dirname, '../../../shared/contracts/passbolt-openapi'), '/work/shared/contracts/passbolt-openapi']
+const SPEC_DIR = [process.env.PASSBOLT_OPENAPI_DIR, resolve(import.meta.dirname, '../../../shared/contracts/passbolt-openapi')]
   .filter((dir): dir is string => Boolean(dir))
   .find((dir) => existsSync(resolve(dir, 'root.yml')));
 const SPEC = SPEC_DIR && resolve(SPEC_DIR, 'root.yml');
