@@ -18,6 +18,19 @@
  *   MAX_CONNECTIONS           1024        open client connections; more are closed at once
  *   Retries, breaker, in-flight bound: see RESILIENCE_ENV below and src/providers/resilience.ts.
  *   Operation limits: see LIMITS_ENV below and src/plugins/operation-limits.ts.
+ *   CACHE_TTL_S               0 (demo 30) seconds a provider user record is answered from the cache; 0 is off
+ *   CACHE_STALE_IF_ERROR_S    0 (demo 300) seconds past the TTL a record may answer while its provider fails
+ *                                         (both also per provider: PASSBOLT_CACHE_TTL_S, …)
+ *   CACHE_MAX_ENTRIES         10000       in-process cache bounds (without Redis)
+ *   CACHE_MAX_BYTES           67108864
+ *   CACHE_KEY_SECRET          —           keys and encrypts cache entries; required with REDIS_URL
+ *   REDIS_URL                 —           the shared store (redis://, rediss://, redis+sentinel://, redis+cluster://)
+ *   REDIS_TIMEOUT_MS          250         bound on one Redis call; past it the request goes on without the cache
+ *   REDIS_KEY_PREFIX          usergraph:
+ *   PERSISTED_QUERIES         true        automatic persisted queries, in the same store
+ *   PERSISTED_QUERIES_TTL_S   86400
+ *   PERSISTED_DOCUMENTS       —           a manifest of trusted operations (graphql-codegen client preset)
+ *   PERSISTED_DOCUMENTS_ONLY  production  accept only the manifest's operations
  *
  * Providers: each provider module (src/providers/registry.ts) declares its own settings by suffix
  * (`URL`, `TOKEN`, …: `<NAME>_URL`, `<NAME>_TOKEN`); this file adds, for every provider, the upstream
@@ -33,6 +46,7 @@ import type { ProviderConfigBase } from './providers/types.js';
 import { SIMULATOR_MODULES } from './simulators/registry.js';
 import type { ResilienceOptions } from './providers/resilience.js';
 import type { OperationLimits } from './plugins/operation-limits.js';
+import { parseRedisUrl } from './cache/redis-url.js';
 
 export type Mode = 'demo' | 'production';
 
@@ -72,6 +86,31 @@ export interface GatewayConfig {
   simulatorPorts: Readonly<Record<ProviderName, number>>;
   /** Which web origins may call `/graphql` from a browser (see src/cors.ts). */
   cors: CorsConfig;
+  /** The cache of provider user records (src/cache/user-cache.ts) and where it lives. */
+  cache: CacheConfig;
+  /** Automatic persisted queries: a client sends a query's hash instead of its text once registered. */
+  persistedQueries: { enabled: boolean; ttlS: number };
+  /** Trusted documents: the operations of a manifest, by hash (src/persisted/trusted-documents.ts). */
+  persistedDocuments?: { path: string; only: boolean };
+}
+
+/** One provider's cache policy: `ttlS` 0 is off. */
+export interface ProviderCachePolicy {
+  /** How long a user record is answered from the cache without asking the provider. */
+  ttlS: number;
+  /** How long past `ttlS` a record is kept to answer when the provider fails (RFC 5861 stale-if-error). */
+  staleIfErrorS: number;
+}
+
+export interface CacheConfig {
+  providers: Readonly<Record<ProviderName, ProviderCachePolicy>>;
+  /** Bounds of the in-process store (used without Redis). */
+  maxEntries: number;
+  maxBytes: number;
+  /** Server secret for cache keys and encryption (CACHE_KEY_SECRET); required with Redis, else random per process. */
+  secret?: string;
+  /** The shared store; absent: the in-process one. */
+  redis?: { url: string; timeoutMs: number; keyPrefix: string };
 }
 
 export interface CorsConfig {
@@ -164,6 +203,26 @@ const providerSettingsSchema = Object.fromEntries(
   MODULES.flatMap((m) => Object.entries(m.settings as Record<string, z.ZodType>).map(([suffix, schema]) => [`${m.name}_${suffix}`, opt(schema)])),
 ) as Record<string, ReturnType<typeof opt<z.ZodType>>>;
 
+/** CACHE_TTL_S and CACHE_STALE_IF_ERROR_S, globally and per provider (`PASSBOLT_CACHE_TTL_S`). */
+const cacheSchema = Object.fromEntries(
+  ['CACHE_TTL_S', 'CACHE_STALE_IF_ERROR_S'].flatMap((name) => [[name, opt(nonNegativeInt)], ...PROVIDERS.map((p) => [`${p}_${name}`, opt(nonNegativeInt)])]),
+) as Record<string, ReturnType<typeof opt<typeof nonNegativeInt>>>;
+
+/** REDIS_URL: one of the schemes src/cache/redis-url.ts reads; the message never quotes the URL (it may hold a password). */
+const redisUrl = z.string().superRefine((value, ctx) => {
+  try {
+    parseRedisUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
+/** Demo mode caches for a short while so `npm start` shows hits and stale answers; production caches nothing unless asked. */
+const CACHE_DEFAULTS: Record<Mode, ProviderCachePolicy> = {
+  demo: { ttlS: 30, staleIfErrorS: 300 },
+  production: { ttlS: 0, staleIfErrorS: 0 },
+};
+
 const EnvSchema = z.object({
   USERGRAPH_CONFIG: opt(z.string().min(1)),
   ...upstreamTuning,
@@ -188,6 +247,17 @@ const EnvSchema = z.object({
   CORS_ORIGINS: opt(originList),
   CORS_CREDENTIALS: opt(bool),
   CORS_MAX_AGE_S: opt(nonNegativeInt.max(86_400)),
+  ...cacheSchema,
+  CACHE_MAX_ENTRIES: opt(positiveInt),
+  CACHE_MAX_BYTES: opt(positiveInt),
+  CACHE_KEY_SECRET: opt(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)')),
+  REDIS_URL: opt(redisUrl),
+  REDIS_TIMEOUT_MS: opt(positiveInt),
+  REDIS_KEY_PREFIX: opt(z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and : _ . - only')),
+  PERSISTED_QUERIES: opt(bool),
+  PERSISTED_QUERIES_TTL_S: opt(positiveInt),
+  PERSISTED_DOCUMENTS: opt(z.string().min(1)),
+  PERSISTED_DOCUMENTS_ONLY: opt(bool),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -239,6 +309,9 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
   const requestTimeoutMs = e.REQUEST_TIMEOUT_MS ?? 30_000;
   // node:http refuses a headers timeout longer than the request timeout.
   if (headersTimeoutMs > requestTimeoutMs) problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  // The secret keys and encrypts what every replica reads: a random one per process would make each replica's entries unreadable to the others.
+  if (e.REDIS_URL && !e.CACHE_KEY_SECRET) problems.push('CACHE_KEY_SECRET: required with REDIS_URL (the same value on every replica; at least 32 characters)');
+  if (e.PERSISTED_DOCUMENTS_ONLY && !e.PERSISTED_DOCUMENTS) problems.push('PERSISTED_DOCUMENTS_ONLY: needs PERSISTED_DOCUMENTS (the manifest of allowed operations)');
   if (problems.length) throw new ConfigError(problems);
 
   const limits = Object.fromEntries(
@@ -274,6 +347,23 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
       credentials: e.CORS_CREDENTIALS ?? false,
       maxAgeS: e.CORS_MAX_AGE_S ?? 600,
     },
+    cache: {
+      providers: Object.fromEntries(
+        PROVIDERS.map((p) => [
+          p,
+          {
+            ttlS: numberAt(e, `${p}_CACHE_TTL_S`) ?? numberAt(e, 'CACHE_TTL_S') ?? CACHE_DEFAULTS[mode].ttlS,
+            staleIfErrorS: numberAt(e, `${p}_CACHE_STALE_IF_ERROR_S`) ?? numberAt(e, 'CACHE_STALE_IF_ERROR_S') ?? CACHE_DEFAULTS[mode].staleIfErrorS,
+          },
+        ]),
+      ) as Record<ProviderName, ProviderCachePolicy>,
+      maxEntries: e.CACHE_MAX_ENTRIES ?? 10_000,
+      maxBytes: e.CACHE_MAX_BYTES ?? 64 * 1024 * 1024,
+      ...(e.CACHE_KEY_SECRET ? { secret: e.CACHE_KEY_SECRET } : {}),
+      ...(e.REDIS_URL ? { redis: { url: e.REDIS_URL, timeoutMs: e.REDIS_TIMEOUT_MS ?? 250, keyPrefix: e.REDIS_KEY_PREFIX ?? 'usergraph:' } } : {}),
+    },
+    persistedQueries: { enabled: e.PERSISTED_QUERIES ?? true, ttlS: e.PERSISTED_QUERIES_TTL_S ?? 86_400 },
+    ...(e.PERSISTED_DOCUMENTS ? { persistedDocuments: { path: e.PERSISTED_DOCUMENTS, only: e.PERSISTED_DOCUMENTS_ONLY ?? mode === 'production' } } : {}),
   });
 }
 

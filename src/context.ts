@@ -2,7 +2,7 @@
  * The per-request state: everything that belongs to one GraphQL operation is born here and nowhere
  * else. Shared state (config, connection pools, logger, schema) holds no user data.
  */
-import { createLoaders, type LoaderOptions, type RequestLoaders } from './loaders.js';
+import { createCacheTally, createLoaders, type CacheTally, type LoaderOptions, type RequestLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { RequestHeaders } from './providers/request-headers.js';
@@ -16,9 +16,21 @@ export interface GatewayContext {
   requestId: string;
   /** The gateway's logger bound to this request's id: every line about this request goes through it. */
   log: Logger;
+  /** This request's cache reads by result (for its log line). */
+  cache: CacheTally;
+  /** Fields answered stale from the cache (their provider failing): reported in `extensions.stale`. */
+  stale: StaleNote[];
 }
 
-export interface ContextOptions extends Omit<LoaderOptions, 'tally'> {
+/** One field answered from a kept cache entry while its provider failed. */
+export interface StaleNote {
+  path: ReadonlyArray<string | number>;
+  provider: string;
+  /** Seconds since the entry was stored. */
+  ageSeconds: number;
+}
+
+export interface ContextOptions extends Omit<LoaderOptions, 'tally' | 'cacheTally'> {
   requestId: string;
   log: Logger;
 }
@@ -26,5 +38,6 @@ export interface ContextOptions extends Omit<LoaderOptions, 'tally'> {
 export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions): GatewayContext {
   const { requestId, log, ...loaderOptions } = options;
   const upstream = createUpstreamTally();
-  return { loaders: createLoaders(registry, headers, { ...loaderOptions, tally: upstream }), upstream, requestId, log };
+  const cache = createCacheTally();
+  return { loaders: createLoaders(registry, headers, { ...loaderOptions, tally: upstream, cacheTally: cache }), upstream, requestId, log, cache, stale: [] };
 }

@@ -27,6 +27,7 @@
  * further call. A new request asks again.
  */
 import DataLoader from 'dataloader';
+import { cacheModeOf, type CacheMode, type CachedRead, type CacheResult, type ProviderCache, type UserCache } from './cache/user-cache.js';
 import { decodeCursor, membersListKey, toConnection, usersListKey, type ListKey, type UserConnectionModel } from './cursor.js';
 import { ErrorCode, GatewayError } from './errors.js';
 import { checkFirst, checkGroupId, checkState, normalizeUserFilter, type UserFilterInput } from './list-arguments.js';
@@ -54,6 +55,8 @@ export interface ProviderLoaders {
 
 export interface RequestLoaders {
   forProvider(provider: ProviderName): ProviderLoaders;
+  /** Seconds since a user this request loaded was stored, when it came stale from the cache (the provider failing). */
+  staleAge(user: object): number | undefined;
   /** The request is answered: ends its upstream scope (deadline timer). */
   dispose(): void;
 }
@@ -65,6 +68,17 @@ export interface LoaderOptions {
   tally?: UpstreamTally;
   /** Told the size of every batch a loader dispatches (metrics). */
   onBatch?: (provider: ProviderName, size: number) => void;
+  /** The cache of user records between requests (src/cache/user-cache.ts); absent: none. */
+  cache?: UserCache;
+  /** Counts this request's cache reads by result (for its log line). */
+  cacheTally?: CacheTally;
+}
+
+/** One request's cache reads, by result. */
+export type CacheTally = Record<CacheResult, number>;
+
+export function createCacheTally(): CacheTally {
+  return { hit: 0, miss: 0, stale: 0, bypass: 0 };
 }
 
 export function createLoaders(registry: ProviderRegistry, headers: RequestHeaders, options: LoaderOptions): RequestLoaders {
@@ -74,13 +88,26 @@ export function createLoaders(registry: ProviderRegistry, headers: RequestHeader
   let scope: RequestScope | undefined;
   let fetchOptions: FetchOptions | undefined;
   const getFetchOptions = () => (fetchOptions ??= callOptions((scope = createRequestScope(options.deadlineMs, options.tally))));
+  /** Users this request was answered stale, with their age in seconds. */
+  const stale = new WeakMap<object, number>();
+  const cacheMode = cacheModeOf(headers['cache-control']);
+  const cached: CachedUse = {
+    mode: cacheMode,
+    record(read) {
+      if (options.cacheTally) options.cacheTally[read.result]++;
+      if (read.result === 'stale' && typeof read.value === 'object' && read.ageSeconds !== undefined) stale.set(read.value, read.ageSeconds);
+    },
+  };
   return {
     dispose: () => scope?.dispose(),
+    staleAge: (user) => stale.get(user),
     forProvider(provider) {
       let loaders = byProvider.get(provider);
       if (!loaders) {
         const adapter = registry.get(provider);
-        loaders = adapter ? createProviderLoaders(adapter, headers, getFetchOptions(), options.onBatch) : createUnconfiguredLoaders(provider);
+        loaders = adapter
+          ? createProviderLoaders(adapter, headers, getFetchOptions(), options.onBatch, { ...cached, cache: options.cache?.forProvider(provider) })
+          : createUnconfiguredLoaders(provider);
         byProvider.set(provider, loaders);
       }
       return loaders;
@@ -88,13 +115,23 @@ export function createLoaders(registry: ProviderRegistry, headers: RequestHeader
   };
 }
 
+/** How a request's loaders use the cache: its mode (`Cache-Control`), and where each read is recorded. */
+interface CachedUse {
+  mode: CacheMode;
+  record(read: CachedRead): void;
+  /** This provider's cache; absent when it caches nothing. */
+  cache?: ProviderCache | undefined;
+}
+
 function createProviderLoaders<Creds>(
   adapter: ProviderAdapter<Creds>,
   headers: RequestHeaders,
   fetchOptions: FetchOptions,
   onBatch: LoaderOptions['onBatch'],
+  cached: CachedUse,
 ): ProviderLoaders {
   const credentials = adapter.readCredentials(headers);
+  const { cache } = cached;
   let mePromise: Promise<UserModel> | undefined;
   /** Lists dispatched and not yet answered: a `userById` batch waits for them (see the module comment). */
   const pendingLists = new Set<Promise<unknown>>();
@@ -124,17 +161,28 @@ function createProviderLoaders<Creds>(
         });
       }
       if (missing.length > 0) {
-        onBatch?.(adapter.provider, missing.length);
-        // Adapters never reject (settleBatch) but for a bug; even then every slot gets the error,
-        // so DataLoader treats all failures alike.
-        const fetched = await adapter.fetchUsers(
-          missing.map((i) => ids[i]!),
-          credentials,
-          options(),
-        ).catch((error: unknown) => missing.map(() => (error instanceof Error ? error : new Error(String(error)))));
-        missing.forEach((slot, j) => {
-          results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
-        });
+        const fetchUsers = (wanted: readonly string[]) => {
+          onBatch?.(adapter.provider, wanted.length);
+          // Adapters never reject (settleBatch) but for a bug; even then every slot gets the error,
+          // so DataLoader treats all failures alike.
+          return adapter
+            .fetchUsers(wanted, credentials, options())
+            .catch((error: unknown) => wanted.map(() => (error instanceof Error ? error : new Error(String(error)))) as GatewayError[]);
+        };
+        const wanted = missing.map((i) => ids[i]!);
+        const scope = cache && adapter.cacheScope(credentials, 'user');
+        if (cache && scope !== undefined) {
+          const reads = await cache.readUsers(scope, adapter.cacheProjection(fields), wanted, cached.mode, fetchUsers);
+          missing.forEach((slot, j) => {
+            cached.record(reads[j]!);
+            results[slot] = reads[j]!.value;
+          });
+        } else {
+          const fetched = await fetchUsers(wanted);
+          missing.forEach((slot, j) => {
+            results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
+          });
+        }
       }
       return results;
     },
@@ -177,6 +225,16 @@ function createProviderLoaders<Creds>(
     return promise;
   };
 
+  /** `me`, through the cache when this provider has one and the credentials allow a scope. */
+  const readMe = async (): Promise<UserModel> => {
+    const scope = cache && adapter.cacheScope(credentials, 'me');
+    if (!cache || scope === undefined) return adapter.fetchMe(credentials, options());
+    const read = await cache.readMe(scope, adapter.cacheProjection(fields), cached.mode, () => adapter.fetchMe(credentials, options()));
+    cached.record(read);
+    if (read.value instanceof Error) throw read.value;
+    return read.value;
+  };
+
   return {
     async listUsers(filterInput, firstInput, after) {
       if (!directory) throw unsupported();
@@ -212,7 +270,7 @@ function createProviderLoaders<Creds>(
     loadMe() {
       // Dispatched a tick later, like a DataLoader batch, so every root field has added its
       // selection first: `me` primes `userById`, so it must carry what a `user` of the same id selects.
-      mePromise ??= Promise.resolve().then(() => adapter.fetchMe(credentials, options())).then((me) => {
+      mePromise ??= Promise.resolve().then(() => readMe()).then((me) => {
         const key = safeNormalize(adapter, me.id);
         if (key !== undefined) userById.prime(key, me);
         return me;

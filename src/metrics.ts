@@ -8,8 +8,10 @@ import type { ProviderName } from './providers/provider-name.js';
 import { PROVIDERS } from './providers/registry.js';
 import type { UpstreamAttempt, UpstreamObserver } from './providers/http.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { CacheObserver, CacheResult } from './cache/user-cache.js';
+import type { CacheStore } from './cache/store.js';
 
-export interface GatewayMetrics extends UpstreamObserver {
+export interface GatewayMetrics extends UpstreamObserver, CacheObserver {
   readonly registry: Registry;
   /** One GraphQL request finished: its outcome and the error codes it carried. */
   onRequest(result: { durationMs: number; errorCodes: Array<{ code: string; provider?: string }> }): void;
@@ -20,6 +22,10 @@ export interface GatewayMetrics extends UpstreamObserver {
   requestFinished(): void;
   /** Lets the breaker and in-flight gauges read the providers' guards at scrape time. */
   watch(providers: ProviderRegistry): void;
+  /** Lets the store gauge read the cache store's state at scrape time. */
+  watchStore(store: CacheStore): void;
+  /** A persisted-query store call failed (the request went on without it). */
+  onPersistedQueryStoreError(op: 'get' | 'set' | 'delete'): void;
 }
 
 const BREAKER_STATE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -28,6 +34,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'usergraph_' });
   let providers: ProviderRegistry | undefined;
+  let cacheStore: CacheStore | undefined;
 
   const requests = new Counter({
     name: 'usergraph_graphql_requests_total',
@@ -103,8 +110,56 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     },
   });
 
+  const cacheReads = new Counter({
+    name: 'usergraph_cache_reads_total',
+    help: 'User records asked of the cache, by provider and result: hit (fresh), miss (asked upstream), stale (provider failing, a kept entry answered), bypass (Cache-Control: no-cache/no-store).',
+    labelNames: ['provider', 'result'],
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'usergraph_cache_store_errors_total',
+    help: 'Cache store calls that failed or passed their time bound (the request went on without the cache), by provider and operation.',
+    labelNames: ['provider', 'op'],
+    registers: [registry],
+  });
+  const storeDuration = new Histogram({
+    name: 'usergraph_cache_store_duration_seconds',
+    help: 'Cache store call latency, by provider and operation.',
+    labelNames: ['provider', 'op'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5],
+    registers: [registry],
+  });
+  const persistedQueryStoreErrors = new Counter({
+    name: 'usergraph_persisted_query_store_errors_total',
+    help: 'Persisted-query store calls that failed or passed their time bound, by operation.',
+    labelNames: ['op'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'usergraph_cache_store_up',
+    help: 'Whether the cache store answers (1) or the gateway is serving without it (0), by kind (memory, redis).',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      if (cacheStore) this.set({ kind: cacheStore.kind }, cacheStore.status().state === 'ok' ? 1 : 0);
+    },
+  });
+
   return {
     registry,
+    onRead(provider: ProviderName, result: CacheResult) {
+      cacheReads.inc({ provider, result });
+    },
+    onStoreCall(provider: ProviderName, op: 'get' | 'set' | 'delete', durationMs: number, ok: boolean) {
+      storeDuration.observe({ provider, op }, durationMs / 1000);
+      if (!ok) storeErrors.inc({ provider, op });
+    },
+    onPersistedQueryStoreError(op) {
+      persistedQueryStoreErrors.inc({ op });
+    },
+    watchStore(store) {
+      cacheStore = store;
+    },
     onAttempt(a: UpstreamAttempt) {
       const labels = { provider: a.provider, status: String(a.outcome) };
       upstreamCalls.inc(labels);

@@ -31,11 +31,20 @@ import type { ProviderName } from './providers/provider-name.js';
 import type { UpstreamAttempt } from './providers/http.js';
 import { playgroundTabs } from './playground-examples.js';
 import { createCors, CSRF_PREFLIGHT_HEADERS } from './cors.js';
+import { createCacheBackend } from './cache/create-store.js';
+import { createUserCache } from './cache/user-cache.js';
+import { createStaleMarkerPlugin } from './plugins/stale-marker.js';
+import { createApqCache } from './persisted/apq-cache.js';
+import { loadTrustedDocuments, type TrustedDocuments } from './persisted/trusted-documents.js';
 
 export interface GatewayDeps {
   logger: Logger;
   /** Defaults to a fresh registry per gateway. */
   metrics?: GatewayMetrics;
+  /** The cache's clock, milliseconds since the epoch (tests move it); defaults to Date.now. */
+  now?: () => number;
+  /** The PERSISTED_DOCUMENTS manifest, already loaded (start.ts checks it first); else loaded here. */
+  trustedDocuments?: TrustedDocuments;
 }
 
 export interface Gateway {
@@ -53,6 +62,8 @@ export interface Gateway {
 }
 
 export async function createGateway(config: Readonly<GatewayConfig>, deps: GatewayDeps): Promise<Gateway> {
+  // First: a bad manifest is a ConfigError, thrown before anything is opened.
+  const trustedDocuments = deps.trustedDocuments ?? (config.persistedDocuments && loadTrustedDocuments(config.persistedDocuments));
   const metrics = deps.metrics ?? createMetrics();
   const upstreamLogger = deps.logger.child({ component: 'upstream' });
   const registry = createRegistry(config.providers, {
@@ -65,6 +76,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     },
   });
   metrics.watch(registry);
+  // The cache store (in-process, or Redis shared by the replicas) and its keys: provider user records
+  // (src/cache/user-cache.ts) and persisted queries live there.
+  const { store: cacheStore, crypto: cacheCrypto } = createCacheBackend(config.cache, deps.logger);
+  metrics.watchStore(cacheStore);
+  const userCache = createUserCache({ store: cacheStore, crypto: cacheCrypto, policies: config.cache.providers, observer: metrics, now: deps.now });
   let stopping = false;
   const apollo = new ApolloServer<GatewayContext>({
     schema: createSchema(),
@@ -79,6 +95,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     // A provider credential header forces a browser preflight just like Apollo's own headers do.
     csrfPrevention: { requestHeaders: CSRF_PREFLIGHT_HEADERS },
     allowBatchedHttpRequests: false,
+    // APQ in the shared store (src/persisted/apq-cache.ts); off when only trusted documents run, so nobody registers new ones.
+    persistedQueries:
+      config.persistedQueries.enabled && !config.persistedDocuments?.only
+        ? { cache: createApqCache(cacheStore, cacheCrypto, { defaultTtlS: config.persistedQueries.ttlS, onStoreError: (op) => metrics.onPersistedQueryStoreError(op) }), ttl: config.persistedQueries.ttlS }
+        : false,
     // Apollo's own token limit answers 400 GRAPHQL_PARSE_FAILED before validation runs.
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: createLimitRules(config.limits),
@@ -91,6 +112,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
         const adapter = registry.get(provider as ProviderName);
         return { idsPerCall: adapter?.idsPerCall, listPageSize: adapter?.directory?.listPageSize };
       }),
+      createStaleMarkerPlugin(),
       createOperationLogPlugin(deps.logger, metrics),
       // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.
       ApolloServerPluginLandingPageDisabled(),
@@ -147,7 +169,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     deps.logger.warn({ maxConnections: config.maxConnections }, 'connection limit reached: new connections are closed');
   });
 
-  const contextOptions = { deadlineMs: config.requestDeadlineMs, onBatch: (provider: ProviderName, size: number) => metrics.onBatch(provider, size) };
+  const contextOptions = {
+    deadlineMs: config.requestDeadlineMs,
+    onBatch: (provider: ProviderName, size: number) => metrics.onBatch(provider, size),
+    cache: userCache,
+  };
 
   const applyCors = createCors(config.cors);
 
@@ -222,7 +248,18 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       }
     }
 
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody };
+    let search = url.search;
+    // Trusted documents (src/persisted/trusted-documents.ts): a manifest hash becomes its text; with PERSISTED_DOCUMENTS_ONLY nothing else runs.
+    if (trustedDocuments) {
+      const resolved = trustedDocuments.resolve({ method: req.method ?? 'GET', search, body: parsedBody });
+      if (resolved.kind === 'refuse') {
+        refuse(res, log, resolved.status, resolved.code, resolved.message, resolved.reason);
+        return;
+      }
+      ({ search, body: parsedBody } = resolved);
+    }
+
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search, body: parsedBody };
     metrics.requestStarted();
     let context: GatewayContext | undefined;
     let result: Awaited<ReturnType<typeof apollo.executeHTTPGraphQLRequest>>;
@@ -274,6 +311,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     });
     await apollo.stop();
     await registry.close();
+    await cacheStore.close();
   }
 
   /** A client's mistake or a refusal before GraphQL: a GraphQL-shaped error, and a debug line. */
@@ -282,7 +320,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     sendJson(res, status, { errors: [{ message, extensions: { code } }] });
   }
 
-  /** Ready unless stopping; each provider's breaker and load, so an operator sees a failing provider. */
+  /** Ready unless stopping; each provider's breaker and load, and the cache store's state, so an operator sees what fails. */
   function readiness() {
     const providers = Object.fromEntries(
       PROVIDERS.map((p) => {
@@ -290,8 +328,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
         return [p, guard ? { configured: true, breaker: guard.breakerState(), inFlight: guard.inFlight() } : { configured: false }];
       }),
     );
-    const degraded = Object.values(providers).some((p) => 'breaker' in p && p.breaker !== 'closed');
-    return { status: stopping ? 'stopping' : degraded ? 'degraded' : 'ready', providers };
+    // A failing Redis degrades the gateway but leaves it ready: it answers without the shared cache.
+    const store = cacheStore.status();
+    const cache = { store: cacheStore.kind, state: store.state, ...(store.reason && { reason: store.reason }) };
+    const degraded = Object.values(providers).some((p) => 'breaker' in p && p.breaker !== 'closed') || store.state !== 'ok';
+    return { status: stopping ? 'stopping' : degraded ? 'degraded' : 'ready', providers, cache };
   }
 
   return {

@@ -5,9 +5,14 @@
  *
  * Credentials travel as the gateway's per-provider headers (`X-Passbolt-Token`, …); the gateway sends
  * each provider only its own.
+ *
+ * With `persisted: true` it sends only each operation's hash (an APQ request, `extensions.persistedQuery`),
+ * never its text: the gateway finds the text in its PERSISTED_DOCUMENTS manifest, the
+ * `__generated__/persisted-documents.json` codegen writes beside the documents. The hash is the one
+ * codegen put in the document's `__meta__.hash` (`sha256:<hex>`; APQ takes the hex).
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { Kind, print, type DocumentNode } from 'graphql';
 
 export interface GraphQLErrorShape {
   message: string;
@@ -27,6 +32,8 @@ export interface UsergraphClientOptions {
   /** Credential headers, e.g. `{ 'X-Passbolt-Token': token }`. */
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /** Send each operation's hash instead of its text (the gateway's trusted documents). */
+  persisted?: boolean;
 }
 
 export interface UsergraphClient {
@@ -54,18 +61,30 @@ export class UsergraphClientError extends Error {
 
 export function createUsergraphClient(options: UsergraphClientOptions): UsergraphClient {
   const doFetch = options.fetch ?? fetch;
-  // Each document is printed once.
+  // Each document is printed (or its hash read) once.
   const printed = new WeakMap<object, string>();
+  const persisted = new WeakMap<object, Record<string, unknown>>();
+  const operationOf = (document: DocumentNode): Record<string, unknown> => {
+    let operation = persisted.get(document);
+    if (operation === undefined) persisted.set(document, (operation = persistedOperation(document)));
+    return operation;
+  };
   return {
     async request(document, ...args) {
-      let query = printed.get(document);
-      if (query === undefined) printed.set(document, (query = print(document)));
+      let operation: Record<string, unknown>;
+      if (options.persisted) {
+        operation = operationOf(document);
+      } else {
+        let query = printed.get(document);
+        if (query === undefined) printed.set(document, (query = print(document)));
+        operation = { query };
+      }
       let res: Response;
       try {
         res = await doFetch(options.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
-          body: JSON.stringify({ query, variables: args[0] ?? {} }),
+          body: JSON.stringify({ ...operation, variables: args[0] ?? {} }),
         });
       } catch (error) {
         throw new UsergraphClientError(`cannot reach the gateway at ${options.url}: ${networkReason(error)}`, options.url, { cause: error });
@@ -84,6 +103,18 @@ export function createUsergraphClient(options: UsergraphClientOptions): Usergrap
       return { data: (body.data ?? null) as never, errors: body.errors ?? [] };
     },
   };
+}
+
+/**
+ * The hash-only request of a generated document: its operation name and
+ * `extensions.persistedQuery` (https://www.apollographql.com/docs/apollo-server/performance/apq).
+ */
+function persistedOperation(document: DocumentNode): Record<string, unknown> {
+  const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  const sha256Hash = typeof hash === 'string' ? /^sha256:([0-9a-f]{64})$/.exec(hash)?.[1] : undefined;
+  if (!sha256Hash) throw new TypeError('this document has no sha256 hash in __meta__: generate it with the client preset\'s persistedDocuments (codegen.yml)');
+  const definition = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return { operationName: definition?.name?.value, extensions: { persistedQuery: { version: 1, sha256Hash } } };
 }
 
 /** Why fetch failed, in words: Node's fetch puts the socket error's code in `cause`. */

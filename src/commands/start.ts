@@ -8,6 +8,7 @@
 import { loadConfig, withSimulatorUrls, type GatewayConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createGateway } from '../server.js';
+import { loadTrustedDocuments } from '../persisted/trusted-documents.js';
 import { credentialsFor } from '../simulators/credentials-for-data.js';
 import { loadSimulatorData, startSimulators, type Simulators } from '../simulators/index.js';
 import { SIMULATOR_MODULES } from '../simulators/registry.js';
@@ -17,6 +18,8 @@ export async function start(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   // A ConfigError lists every bad value; the CLI prints it and exits 2.
   let config: Readonly<GatewayConfig> = loadConfig(process.env);
+  // Likewise a bad PERSISTED_DOCUMENTS manifest, before any simulator listens.
+  const trustedDocuments = config.persistedDocuments && loadTrustedDocuments(config.persistedDocuments);
 
   let simulators: Simulators | undefined;
   if (config.mode === 'demo') {
@@ -36,7 +39,7 @@ export async function start(): Promise<void> {
     logger.info({ mode: 'production', notConfigured: missing }, missing.length ? 'some providers are not configured; their fields answer PROVIDER_UNAVAILABLE' : 'all providers configured');
   }
 
-  const gateway = await createGateway(config, { logger });
+  const gateway = await createGateway(config, { logger, trustedDocuments });
   const url = await gateway.listen();
   logger.info({ url }, 'usergraph is listening');
   if (simulators) {

@@ -29,6 +29,9 @@ const REQUEST_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  // Trusted documents, refused at the front door (src/persisted/trusted-documents.ts).
+  'PERSISTED_DOCUMENT_REQUIRED',
+  'PERSISTED_DOCUMENT_NOT_FOUND',
 ]);
 
 const PUBLIC_EXTENSIONS = ['code', 'provider', 'reason', 'retryAfterSeconds'] as const;

@@ -1,6 +1,6 @@
 /**
  * One JSON log line per GraphQL operation (operation name, duration, providers called, upstream call
- * count, error codes, the limit that refused it if any) and the request metrics. Never the query
+ * count, cache reads by result, error codes, the limit that refused it if any) and the request metrics. Never the query
  * text, variables or headers: they may hold ids or credentials. The line goes through the request's
  * logger, so it carries the request id; a refused operation is a client's mistake, logged at info.
  */
@@ -43,6 +43,8 @@ export function createOperationLogPlugin(logger: Logger, metrics: GatewayMetrics
               durationMs: Math.round(durationMs * 1000) / 1000,
               providers: tally ? [...tally.providers] : [],
               upstreamCalls: tally?.calls ?? 0,
+              // User records by cache result (only when the operation read any).
+              ...(contextValue?.cache && Object.values(contextValue.cache).some((n) => n > 0) && { cache: { ...contextValue.cache } }),
               errors: errorCodes.map((e) => (e.provider ? `${e.provider}:${e.code}` : e.code)),
               ...(refused && { refused }),
             },

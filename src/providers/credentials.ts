@@ -70,3 +70,16 @@ export function credentialError(provider: ProviderName, header: string, value: E
   const message = value.hint ? `${name}: the ${header} header is malformed: ${value.hint}` : `${name}: the ${header} header is malformed.`;
   return new GatewayError(ErrorCode.UNAUTHENTICATED, message, { provider, reason: 'MALFORMED_CREDENTIALS' });
 }
+
+/**
+ * An adapter's `cacheScope`: what `credentials` returns (a token, or the values sent upstream together),
+ * as one string; undefined when it throws (absent or malformed credentials are never cached).
+ */
+export function credentialScope(credentials: () => string | Readonly<Record<string, string>>): string | undefined {
+  try {
+    const value = credentials();
+    return typeof value === 'string' ? value : JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)));
+  } catch {
+    return undefined;
+  }
+}

@@ -96,6 +96,20 @@ export interface ProviderAdapter<Creds = unknown, Model extends UserModelBase = 
   fetchUsers(ids: readonly string[], creds: Creds, options?: FetchOptions): Promise<Array<Model | GatewayError>>;
   /** Fetches the user the credentials belong to. Rejects with a `GatewayError`. */
   fetchMe(creds: Creds, options?: FetchOptions): Promise<Model>;
+  /**
+   * The credential material that authorizes a read of this kind, exactly what the adapter sends
+   * upstream for it (the caller's token, or the configured default when the caller sent none). The
+   * cache scopes its entries by it (src/cache/user-cache.ts), so a read is shared only with requests
+   * the provider would answer the same way. Undefined when the credentials are absent or malformed:
+   * such a read is never cached (`credentialScope` in credentials.ts does this).
+   */
+  cacheScope(creds: Creds, read: 'user' | 'me'): string | undefined;
+  /**
+   * The part of the selection (`FetchOptions.fields`) the upstream request for one user depends on,
+   * as a stable string: `''` when the request is the same whatever is selected. Cache entries are kept
+   * per projection, so a narrow read never answers a wider one.
+   */
+  cacheProjection(fields: ReadonlySet<string> | undefined): string;
   /** Listing users and groups (directory.ts); absent when the provider documents no list endpoint. */
   readonly directory?: DirectoryAdapter<Creds, Model>;
   /** Closes the adapter's connection pool. */

@@ -12,7 +12,7 @@ export interface GraphQLResult {
   status: number;
   headers: Headers;
   // Response JSON is untyped by nature; tests assert its shape.
-  body: { data?: any; errors?: any };
+  body: { data?: any; errors?: any; extensions?: any };
   /** The raw response text, for "never contains" assertions. */
   text: string;
 }
@@ -33,15 +33,21 @@ export interface Stack {
 export interface StartStackOptions {
   /** Sections replacing the demo data's. */
   data?: Partial<SimulatorData>;
-  /** Extra environment for loadConfig (e.g. UPSTREAM_TIMEOUT_MS). */
+  /**
+   * Extra environment for loadConfig (e.g. UPSTREAM_TIMEOUT_MS). The cache of user records is off
+   * (`CACHE_TTL_S=0`) unless set here: most tests count upstream calls request by request; the cache
+   * tests turn it on.
+   */
   env?: Record<string, string>;
   logger?: Logger;
+  /** The cache's clock (milliseconds since the epoch), for tests that move time. */
+  now?: () => number;
 }
 
 export async function startStack(options: StartStackOptions = {}): Promise<Stack> {
   const sims = await startSimulators({ data: options.data });
-  const config = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', ...options.env }), sims);
-  const gateway = await createGateway(config, { logger: options.logger ?? createSilentLogger() });
+  const config = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', CACHE_TTL_S: '0', ...options.env }), sims);
+  const gateway = await createGateway(config, { logger: options.logger ?? createSilentLogger(), now: options.now });
   const url = await gateway.listen(0, '127.0.0.1');
 
   return {

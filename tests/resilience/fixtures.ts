@@ -190,7 +190,7 @@ export async function startSideGateway(
     ...(Object.fromEntries(SIMULATOR_MODULES.map(({ key }) => [key, { url: urls[key] ?? sims[key].url }])) as Record<SimulatorKey, { url: string }>),
     data: sims.data,
   };
-  const simulated = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', ...env }), info);
+  const simulated = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', CACHE_TTL_S: '0', ...env }), info);
   const withClock = <T extends { resilience?: object } | null | undefined>(p: T): T => (p && clock ? { ...p, resilience: { ...p.resilience, clock } } : p);
   const config = clock
     ? {

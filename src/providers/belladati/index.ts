@@ -10,6 +10,7 @@ import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createBellaDatiClient, type BellaDatiResponse } from './client.js';
 import { credentialsForMe, ownUsername, readBellaDatiCredentials, tokenForUserLookup, type BellaDatiCredentials } from './credentials.js';
+import { credentialScope } from '../credentials.js';
 import { createBellaDatiDirectory } from './directory.js';
 import { toGatewayError } from './errors.js';
 import { mapUser, type BellaDatiUserModel } from './map-user.js';
@@ -71,6 +72,10 @@ export function createBellaDatiAdapter(config: BellaDatiConfig, deps: AdapterDep
     maxBatchSize: MAX_BATCH_SIZE,
     readCredentials: (headers) => readBellaDatiCredentials(headers, config.defaultToken),
     normalizeId: normalizeBellaDatiId,
+    // Scoped by what each read sends upstream (docs/providers/README.md, caching).
+    cacheScope: (creds, read) => credentialScope(() => (read === 'me' ? credentialsForMe(creds) : tokenForUserLookup(creds))),
+    // GET User Detail leaves out what `exclude` names, so entries are kept per excluded set.
+    cacheProjection: (fields) => excludable(fields).join(','),
     fetchUsers(ids, creds, options = {}) {
       return settleBatch(ids.length, () => {
         // Missing or malformed credentials fail every slot, before any upstream call.

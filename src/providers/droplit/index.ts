@@ -9,6 +9,7 @@ import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createDroplitClient } from './client.js';
 import { credentialsForMe, readDroplitCredentials, tokenForUserLookup, type DroplitCredentials } from './credentials.js';
+import { credentialScope } from '../credentials.js';
 import { toGatewayError } from './errors.js';
 import { mapUser, type DroplitUserModel } from './map-user.js';
 import { normalizeDroplitId, parseDroplitId, parseDroplitUserWire } from './wire.js';
@@ -53,6 +54,10 @@ export function createDroplitAdapter(config: DroplitConfig, deps: AdapterDeps): 
     maxBatchSize: MAX_BATCH_SIZE,
     readCredentials: (headers) => readDroplitCredentials(headers, config.defaultToken),
     normalizeId: normalizeDroplitId,
+    // Scoped by what each read sends upstream (docs/providers/README.md, caching).
+    cacheScope: (creds, read) => credentialScope(() => (read === 'me' ? credentialsForMe(creds) : tokenForUserLookup(creds))),
+    // The upstream request for one user is the same whatever is selected.
+    cacheProjection: () => '',
     fetchUsers(ids, creds, options = {}) {
       return settleBatch(ids.length, () => {
         // Missing or malformed credentials fail every slot, before any upstream call.

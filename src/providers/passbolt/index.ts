@@ -10,6 +10,7 @@ import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createPassboltClient } from './client.js';
 import { readPassboltCredentials, tokenForMe, tokenForUserLookup, type PassboltCredentials } from './credentials.js';
+import { credentialScope } from '../credentials.js';
 import { createPassboltDirectory } from './directory.js';
 import { toGatewayError } from './errors.js';
 import { mapUser, type PassboltUserModel } from './map-user.js';
@@ -55,6 +56,10 @@ export function createPassboltAdapter(config: PassboltConfig, deps: AdapterDeps)
     maxBatchSize: MAX_BATCH_SIZE,
     readCredentials: (headers) => readPassboltCredentials(headers, config.defaultToken),
     normalizeId: normalizePassboltId,
+    // Scoped by what each read sends upstream (docs/providers/README.md, caching).
+    cacheScope: (creds, read) => credentialScope(() => (read === 'me' ? tokenForMe(creds) : tokenForUserLookup(creds))),
+    // The upstream request for one user is the same whatever is selected.
+    cacheProjection: () => '',
     fetchUsers(ids, creds, options = {}) {
       return settleBatch(ids.length, () => {
         // Missing or malformed credentials fail every slot, before any upstream call.

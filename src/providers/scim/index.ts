@@ -11,6 +11,7 @@ import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createScimClient, type ScimResponse } from './client.js';
 import { readScimCredentials, tokenForMe, tokenForUserLookup, type ScimCredentials } from './credentials.js';
+import { credentialScope } from '../credentials.js';
 import { scimTypeReason, toGatewayError, type ScimErrorContext } from './errors.js';
 import { createScimDirectory } from './directory.js';
 import { chunkIds, MAX_IDS_PER_FILTER } from './filter.js';
@@ -170,6 +171,10 @@ export function createScimAdapter(config: ScimConfig, deps: AdapterDeps): Provid
     },
     readCredentials: (headers) => readScimCredentials(headers, config.defaultToken),
     normalizeId: normalizeScimId,
+    // Scoped by what each read sends upstream (docs/providers/README.md, caching).
+    cacheScope: (creds, read) => credentialScope(() => (read === 'me' ? tokenForMe(creds) : tokenForUserLookup(creds))),
+    // The upstream request for one user is the same whatever is selected.
+    cacheProjection: () => '',
     fetchUsers(ids, creds, options = {}) {
       return settleBatch(ids.length, async () => {
         // Missing or malformed credentials fail every slot, before any upstream call.

@@ -10,6 +10,7 @@ import { asSlotError, settleBatch } from '../batch.js';
 import { parseJsonBody } from '../wire.js';
 import { createSyncanoClient, type SyncanoResponse } from './client.js';
 import { headersForMe, headersForUserLookup, readSyncanoCredentials, type SyncanoCredentials } from './credentials.js';
+import { credentialScope } from '../credentials.js';
 import { createSyncanoDirectory } from './directory.js';
 import { toGatewayError, type SyncanoErrorContext } from './errors.js';
 import { DEFAULT_PROFILE_FIELDS, mapUser, type SyncanoProfileFields, type SyncanoUserModel } from './map-user.js';
@@ -90,6 +91,10 @@ export function createSyncanoAdapter(config: SyncanoConfig, deps: AdapterDeps): 
     idsPerCall: MAX_BATCH_SIZE,
     readCredentials: (headers) => readSyncanoCredentials(headers, config.defaultApiKey),
     normalizeId: normalizeSyncanoId,
+    // Scoped by what each read sends upstream (docs/providers/README.md, caching).
+    cacheScope: (creds, read) => credentialScope(() => (read === 'me' ? headersForMe(creds) : headersForUserLookup(creds))),
+    // The upstream request for one user is the same whatever is selected.
+    cacheProjection: () => '',
     fetchUsers(ids, creds, options = {}) {
       return settleBatch(ids.length, async () => {
         // Missing or malformed credentials fail every slot, before any upstream call.
