@@ -13,6 +13,7 @@ import { credentialsFor } from '../simulators/credentials-for-data.js';
 import { loadSimulatorData, startSimulators, type Simulators } from '../simulators/index.js';
 import { SIMULATOR_MODULES } from '../simulators/registry.js';
 import { PROVIDERS } from '../providers/registry.js';
+import { describeRedisUrl } from '../cache/redis-url.js';
 
 export async function start(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -42,6 +43,12 @@ export async function start(): Promise<void> {
   const gateway = await createGateway(config, { logger, trustedDocuments });
   const url = await gateway.listen();
   logger.info({ url }, 'usergraph is listening');
+  // Where cached user records live and for how long (the Redis URL without its password).
+  const cachedFor = Object.fromEntries(Object.entries(config.cache.providers).filter(([, p]) => p.ttlS > 0).map(([name, p]) => [name, p.ttlS]));
+  logger.info(
+    { store: config.cache.redis ? `redis ${describeRedisUrl(config.cache.redis.url)}` : 'memory', ttlS: cachedFor },
+    Object.keys(cachedFor).length ? 'user records are cached (CACHE_TTL_S)' : 'user records are not cached (CACHE_TTL_S=0)',
+  );
   if (simulators) {
     process.stdout.write(
       `\nusergraph (demo) is running at ${url}\nOpen it in a browser, or send these headers to try each provider:\n` +
@@ -49,7 +56,9 @@ export async function start(): Promise<void> {
         Object.entries(credentialsFor(simulators.data))
           .map(([provider, headers]) => `  ${provider}\n${Object.entries(headers).map(([k, v]) => `    ${k}: ${v}`).join('\n')}`)
           .join('\n') +
-        '\n\n',
+        (config.cache.providers.PASSBOLT.ttlS > 0
+          ? `\nUser records are cached for ${config.cache.providers.PASSBOLT.ttlS} s (CACHE_TTL_S): ask twice and the second answer costs no upstream call.\n\n`
+          : '\n\n'),
     );
   }
 
