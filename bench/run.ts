@@ -7,18 +7,27 @@
  * connections), CPU time per request of the target process, p50/p99 from a sequential microsecond
  * probe and from a fixed-rate run at 50 % of the baseline's capacity, upstream calls per query (must
  * equal the distinct (provider, id) count exactly), RSS and peak RSS. Prints one table, then JSON lines.
+ *
+ * S6 (`--only cached`): the cache of provider user records. S1's and S2's bodies against three
+ * gateways on core 1, one at a time, interleaved: the cache off (`CACHE_TTL_S=0`, the gateway above),
+ * a warm in-process cache, and a warm cache in Redis (a scratch `redis-server` on core 0, beside the
+ * simulators, when the binary is there). Per target: requests/s, CPU per request (gateway, simulators,
+ * Redis), p50/p99 and upstream calls per request from the sequential probe (the simulators' stats;
+ * the JSON line also has every upstream call during the closed loop, 0 when all reads hit), and the
+ * cache hit ratio over the closed loop from the gateway's own `usergraph_cache_reads_total`.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { ALL_HEADERS, isolationBodies, scenarios, type Scenario } from './scenarios.js';
+import { ALL_HEADERS, CACHE_SCENARIO, cacheCases, isolationBodies, scenarios } from './scenarios.js';
 
 const QUICK = process.argv.includes('--quick');
-/** `--only single,error`: just those scenarios (names as in scenarios.ts). */
+/** `--only single,error`: just those scenarios (names as in scenarios.ts; `cached` is S6). */
 const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i === -1 ? undefined : new Set(process.argv[i + 1]!.split(','));
@@ -123,7 +132,7 @@ interface Upstream {
 }
 
 /** Sequential requests over one connection, timed in microseconds; checks every body and counts upstream calls. */
-async function probe(url: string, scenario: Scenario, expected: string, upstream: Upstream) {
+async function probe(url: string, scenario: { body: string }, expected: string, upstream: Upstream) {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: 1 });
   const send = async () => {
@@ -162,6 +171,106 @@ async function latencies(url: string, body: string, n: number): Promise<{ p50us:
   return { p50us: times[Math.floor(n * 0.5)]!, p99us: times[Math.floor(n * 0.99)]! };
 }
 
+/** The gateway's cache reads by result (`usergraph_cache_reads_total`) and failed store calls, summed over providers. */
+async function cacheCounters(graphqlUrl: string): Promise<{ hit: number; miss: number; storeErrors: number }> {
+  const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const sum = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+  return {
+    hit: sum(/^usergraph_cache_reads_total\{[^}]*result="hit"[^}]*\} (\S+)$/gm),
+    miss: sum(/^usergraph_cache_reads_total\{[^}]*result="miss"[^}]*\} (\S+)$/gm),
+    storeErrors: sum(/^usergraph_cache_store_errors_total\{[^}]*\} (\S+)$/gm),
+  };
+}
+
+/** A scratch `redis-server` without persistence, pinned to `core`; undefined when there is no binary. */
+async function startRedisServer(core: number): Promise<{ child: ChildProcess; url: string } | undefined> {
+  const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+  if (!binary) return undefined;
+  const port = await freePort();
+  const command = [binary, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'];
+  const [cmd, ...rest] = canPin ? ['taskset', '-c', String(core), ...command] : command;
+  const child = spawn(cmd!, rest, { cwd: tmpdir(), stdio: ['ignore', 'ignore', 'inherit'] });
+  return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+/** Polls the gateway's `/readyz` until its cache store answers (Redis connects in the background). */
+async function untilCacheReady(graphqlUrl: string): Promise<void> {
+  for (;;) {
+    const body = (await (await fetch(graphqlUrl.replace(/\/graphql$/, '/readyz'))).json()) as { cache?: { state?: string } };
+    if (body.cache?.state === 'ok') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface CacheTarget {
+  name: string;
+  url: string;
+  pid: number;
+}
+
+/**
+ * S6: each case against each target, interleaved (the order turns each repetition), medians. The
+ * warm-up fills the cache; the closed loop gives throughput, CPU, upstream calls and the hit ratio;
+ * the probe after it, latencies and the exact upstream calls per request.
+ */
+async function measureCache(cases: ReturnType<typeof cacheCases>, targets: CacheTarget[], upstream: Upstream, simsPid: number, redisPid: number | undefined) {
+  const out: Array<{ title: string; uncachedCalls: number; byTarget: Record<string, Record<string, number>> }> = [];
+  for (const c of cases) {
+    const send = async (url: string) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: c.body })).text();
+    const expected = await send(targets[0]!.url);
+    if ((JSON.parse(expected) as { errors?: unknown }).errors) throw new Error(`${c.title}: unexpected answer ${expected.slice(0, 300)}`);
+    for (const t of targets) {
+      // Twice: the first may fill the cache, the second may come from it; both must be the same bytes.
+      for (let i = 0; i < 2; i++) {
+        const text = await send(t.url);
+        if (text !== expected) throw new Error(`${c.title}: ${t.name} answers differently\n${text.slice(0, 300)}\n${expected.slice(0, 300)}`);
+      }
+    }
+    const rows: Record<string, Array<Record<string, number>>> = Object.fromEntries(targets.map((t) => [t.name, []]));
+    for (let rep = 0; rep < REPS; rep++) {
+      const order = rep % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        await cannon(t.url, c.body, { duration: WARMUP_S, connections: CONNECTIONS });
+        const counters = await cacheCounters(t.url);
+        await upstream.reset();
+        const before = cpuTicks(t.pid);
+        const simBefore = cpuTicks(simsPid);
+        const redisBefore = redisPid === undefined ? 0 : cpuTicks(redisPid);
+        const closed = await cannon(t.url, c.body, { duration: MEASURE_S, connections: CONNECTIONS });
+        const cpuMs = ((cpuTicks(t.pid) - before) * 1000) / CLK_TCK;
+        const simCpuMs = ((cpuTicks(simsPid) - simBefore) * 1000) / CLK_TCK;
+        const redisCpuMs = redisPid === undefined ? 0 : ((cpuTicks(redisPid) - redisBefore) * 1000) / CLK_TCK;
+        const calls = await upstream.total();
+        const after = await cacheCounters(t.url);
+        const requests = Math.max(1, closed.requests.total);
+        const reads = after.hit - counters.hit + (after.miss - counters.miss);
+        const p = await probe(t.url, c, expected, upstream);
+        rows[t.name]!.push({
+          rps: closed.requests.average,
+          cpuUsPerReq: (cpuMs * 1000) / requests,
+          simCpuUsPerReq: (simCpuMs * 1000) / requests,
+          // Redis serves only the Redis-backed gateway; its CPU is charged to that target alone.
+          redisCpuUsPerReq: t.name === 'Redis cache' ? (redisCpuMs * 1000) / requests : NaN,
+          // Every upstream request during the closed loop (0 when every read is a hit); per request, the probe's exact count.
+          loopUpstreamCalls: calls,
+          hitRatio: reads > 0 ? (after.hit - counters.hit) / reads : NaN,
+          storeErrors: after.storeErrors - counters.storeErrors,
+          non2xx: closed.non2xx + closed.errors,
+          probeP50us: p.p50us,
+          probeP99us: p.p99us,
+          probeCallsPerQuery: p.callsPerQuery,
+          mismatches: p.mismatches,
+        });
+      }
+    }
+    const byTarget = Object.fromEntries(
+      targets.map((t) => [t.name, Object.fromEntries(Object.keys(rows[t.name]![0]!).map((k) => [k, median(rows[t.name]!.map((r) => r[k]!))]))]),
+    );
+    out.push({ title: c.title, uncachedCalls: c.uncachedCalls, byTarget });
+  }
+  return out;
+}
+
 async function main() {
   compile();
   const children: ChildProcess[] = [];
@@ -194,6 +303,8 @@ async function main() {
     PASSBOLT_URL: simUrls.passbolt!,
     BELLADATI_URL: `${simUrls.belladati}/api`,
     BELLADATI_CONSUMER_KEY: 'usergraph-demo',
+    // The gateway and baseline compared in S1–S5 cache nothing (the production default, said here).
+    CACHE_TTL_S: '0',
     UPSTREAM_CONNECTIONS: '64',
     UPSTREAM_MAX_IN_FLIGHT: '1024',
     MAX_ALIASES: '64',
@@ -258,25 +369,58 @@ async function main() {
     }
   }
 
+  // S6: the same bodies with the cache warm, beside the gateway with the cache off (`targets.gateway`).
+  let cache: Awaited<ReturnType<typeof measureCache>> = [];
+  let cacheNote = '';
+  if (!ONLY || ONLY.has(CACHE_SCENARIO)) {
+    // Long enough that nothing expires during the run: every request after the warm-up is a hit.
+    const cachedEnv = { ...env, CACHE_TTL_S: '3600' };
+    const memoryPort = await freePort();
+    const inProcess = await startProcess('src/cli.ts', ['start'], { ...cachedEnv, PORT: String(memoryPort) }, 1, `http://127.0.0.1:${memoryPort}/healthz`);
+    children.push(inProcess.child);
+    const cacheTargets: CacheTarget[] = [
+      { name: 'cache off', ...targets.gateway },
+      { name: 'memory cache', url: `http://127.0.0.1:${memoryPort}/graphql`, pid: inProcess.child.pid! },
+    ];
+    const redis = await startRedisServer(0);
+    if (redis) {
+      children.push(redis.child);
+      const redisPort = await freePort();
+      const redisEnv = { ...cachedEnv, PORT: String(redisPort), REDIS_URL: redis.url, CACHE_KEY_SECRET: 'usergraph-bench-secret-0123456789abcdef' };
+      const viaRedis = await startProcess('src/cli.ts', ['start'], redisEnv, 1, `http://127.0.0.1:${redisPort}/healthz`);
+      children.push(viaRedis.child);
+      cacheTargets.push({ name: 'Redis cache', url: `http://127.0.0.1:${redisPort}/graphql`, pid: viaRedis.child.pid! });
+    } else {
+      cacheNote = ' (no redis-server binary: the Redis target is left out)';
+    }
+    for (const t of cacheTargets.slice(1)) await untilCacheReady(t.url);
+    cache = await measureCache(cacheCases(passboltIds), cacheTargets, upstream, sims.child.pid!, redis?.child.pid);
+  }
+
   // Soak: the gateway under a mix of the scenarios at 50 % of its capacity for them, for SOAK_S seconds;
   // RSS after the first tenth (warm) against the end (target: growth ≤ 10 %).
   const soakBodies = list.map((s) => s.body);
+  const soakSeconds = list.length > 0 ? SOAK_S : 0;
   // Half the gateway's capacity for the mix (the harmonic mean of its closed-loop rates): a soak
   // measures memory at a sustainable load, not a queue growing without bound.
   const mixCapacity = list.length / list.reduce((sum, s) => sum + 1 / median(rows[s.name]!.gateway!.map((r) => r.rps!)), 0);
   const soakRate = Math.max(20, Math.floor(mixCapacity * 0.5));
   const soakStart = Date.now();
   let soakRssWarm = 0;
-  const soakTimer = setTimeout(() => (soakRssWarm = memory(targets.gateway.pid).rssMb), (SOAK_S * 1000) / 10);
-  const soakResult = await autocannon({
-    url: targets.gateway.url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...ALL_HEADERS },
-    requests: soakBodies.map((body) => ({ body })),
-    duration: SOAK_S,
-    connections: CONNECTIONS,
-    overallRate: soakRate,
-  });
+  const soakTimer = setTimeout(() => (soakRssWarm = memory(targets.gateway.pid).rssMb), (soakSeconds * 1000) / 10);
+  // Without any of S1–S5 (e.g. `--only cached`) there is no mix to soak with.
+  const soakResult =
+    soakSeconds > 0
+      ? await autocannon({
+          url: targets.gateway.url,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...ALL_HEADERS },
+          requests: soakBodies.map((body) => ({ body })),
+          duration: soakSeconds,
+          connections: CONNECTIONS,
+          overallRate: soakRate,
+        })
+      : { requests: { total: 0 }, non2xx: 0, errors: 0 };
   clearTimeout(soakTimer);
   const soakEnd = memory(targets.gateway.pid);
   const soak = {
@@ -344,13 +488,35 @@ async function main() {
   console.log(`\nusergraph benchmark${QUICK ? ' (--quick)' : ''}: ${REPS} rep(s), ${MEASURE_S}s measured after ${WARMUP_S}s warm-up, ${CONNECTIONS} connections; node ${process.version}; ${cpus}; pinned: ${canPin ? 'target on core 1, load + simulators on core 0' : 'no (taskset unavailable)'}`);
   console.log(`direct upstream (load → Passbolt simulator, S1's request): ${fmt(direct.requests.average)} req/s, p50 ${direct.latency.p50} ms, non-2xx ${direct.non2xx}`);
   console.log(`idle RSS after start: baseline ${fmt(startMem.baseline.rssMb, 1)} MB, gateway ${fmt(startMem.gateway.rssMb, 1)} MB\n`);
-  console.log(line(header));
-  for (const row of table) console.log(line(row));
+  if (table.length > 0) {
+    console.log(line(header));
+    for (const row of table) console.log(line(row));
+  }
   console.log(
     `isolation under failure (Droplit alone, sequential): p50/p99 ${fmt(isolation.alone.p50us)}/${fmt(isolation.alone.p99us)} µs; ` +
       `while 20 clients ask for a hung Passbolt alongside it (${isolation.failingOps} such operations done): ${fmt(isolation.whileOtherHangs.p50us)}/${fmt(isolation.whileOtherHangs.p99us)} µs`,
   );
-  console.log(
+  if (cache.length > 0) {
+    const cacheHeader = ['scenario', 'target', 'req/s', 'CPU µs/req', 'sims CPU µs/req', 'Redis CPU µs/req', 'p50 µs', 'p99 µs', 'upstream calls/req', 'hit ratio', 'store errors', 'non-2xx', 'bad bodies'];
+    const cacheTable: string[][] = [];
+    for (const c of cache) {
+      const off = c.byTarget['cache off']!;
+      for (const [name, r] of Object.entries(c.byTarget)) {
+        if (r.non2xx! > 0 || r.mismatches! > 0) failed = true;
+        if (name === 'cache off' && r.probeCallsPerQuery !== c.uncachedCalls) failed = true;
+        cacheTable.push([c.title, name, fmt(r.rps!), fmt(r.cpuUsPerReq!), fmt(r.simCpuUsPerReq!), fmt(r.redisCpuUsPerReq!), fmt(r.probeP50us!), fmt(r.probeP99us!), fmt(r.probeCallsPerQuery!, 2), fmt(r.hitRatio!, 3), fmt(r.storeErrors!), fmt(r.non2xx!), fmt(r.mismatches!)]);
+      }
+      for (const [name, r] of Object.entries(c.byTarget)) {
+        if (name === 'cache off') continue;
+        cacheTable.push([c.title, `${name}/cache off`, `${fmt(r.rps! / off.rps!, 2)}x`, `${fmt(r.cpuUsPerReq! / off.cpuUsPerReq!, 2)}x`, '', '', `${fmt(r.probeP50us! - off.probeP50us!)}`, '', '', '', '', '', '']);
+      }
+    }
+    const cacheWidths = cacheHeader.map((h, i) => Math.max(h.length, ...cacheTable.map((row) => row[i]!.length)));
+    console.log(`\nS6 warm cache (CACHE_TTL_S=3600) against the cache off (CACHE_TTL_S=0), same simulators${cacheNote}:`);
+    console.log(cacheHeader.map((h, i) => h.padEnd(cacheWidths[i]!)).join('  '));
+    for (const row of cacheTable) console.log(row.map((c, i) => c.padEnd(cacheWidths[i]!)).join('  '));
+  }
+  if (soakSeconds > 0) console.log(
     `\nsoak: gateway, the four scenarios mixed at ${soak.rate} req/s for ${soak.seconds} s (${soak.requests} requests, ${soak.non2xx} non-2xx): ` +
       `RSS ${fmt(soak.rssWarmMb, 1)} MB after the first tenth → ${fmt(soak.rssEndMb, 1)} MB at the end (${fmt(soak.growthPercent, 1)} %), peak ${fmt(soak.peakRssMb, 1)} MB`,
   );
@@ -370,16 +536,17 @@ async function main() {
     ['peak RSS ≤ 1.5x baseline', peak, 'x', peak <= 1.5],
     ['soak RSS growth < 10 %', soak.growthPercent, ' %', soak.growthPercent < 10],
   ];
-  console.log('\ntargets (gateway vs baseline, this run):');
+  if (targetRows.some(([, value]) => Number.isFinite(value))) console.log('\ntargets (gateway vs baseline, this run):');
   for (const [what, value, unit, met] of targetRows) {
-    if (Number.isNaN(value)) continue;
+    if (!Number.isFinite(value)) continue;
     console.log(`  ${met ? 'met ' : 'MISS'}  ${what.padEnd(28)} ${fmt(value, unit === 'x' ? 2 : 1)}${unit}`);
   }
   if (soak.non2xx > 0) failed = true;
 
   for (const s of summary) console.log(JSON.stringify(s));
   console.log(JSON.stringify({ direct: { rps: direct.requests.average, p50ms: direct.latency.p50, non2xx: direct.non2xx } }));
-  console.log(JSON.stringify({ soak }));
+  if (soakSeconds > 0) console.log(JSON.stringify({ soak }));
+  for (const c of cache) console.log(JSON.stringify({ cache: c }));
   console.log(JSON.stringify({ isolation }));
   console.log(JSON.stringify({ targets: Object.fromEntries(targetRows.map(([what, value, , met]) => [what, { value, met }])) }));
 

@@ -79,7 +79,8 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       body: JSON.stringify({ operationName: 'error', query: 'query error { user(provider: BELLADATI, id: "999") { id username } }' }),
       expectedCalls: 1,
       expectsError: true,
-    },    {
+    },
+    {
       name: 'list50',
       title: 'S5 one page of 50 users',
       body: JSON.stringify({
@@ -91,6 +92,28 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       expectsError: false,
     },
   ];
+}
+
+/** The name `--only` selects the cache scenario by (it measures the cases below). */
+export const CACHE_SCENARIO = 'cached';
+
+/** One request of the cache scenario: a body the cache-off gateway answers with `uncachedCalls` upstream calls. */
+export interface CacheCase {
+  title: string;
+  body: string;
+  uncachedCalls: number;
+}
+
+/**
+ * S6, the cache of provider user records: S1's and S2's bodies (one Passbolt user; ten distinct ones
+ * behind 50 aliases), the same bytes as those scenarios, so their rows compare line for line.
+ */
+export function cacheCases(passboltIds: string[]): CacheCase[] {
+  const byName = new Map(scenarios(passboltIds).map((s) => [s.name, s]));
+  return (['single', 'aliases50'] as const).map((name) => {
+    const s = byName.get(name)!;
+    return { title: `S6 ${s.title.replace(/^S\d+ /, '')}`, body: s.body, uncachedCalls: s.expectedCalls };
+  });
 }
 
 /**
