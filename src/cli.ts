@@ -4,16 +4,18 @@
  *   usergraph [start]       run the gateway (demo mode by default: with the embedded simulators)
  *   usergraph check         validate the configuration and reach each configured provider
  *   usergraph print-schema  print the schema as SDL
+ *   usergraph print-subgraph  print the Federation subgraph SDL (with @link/@key), for composition
  *   usergraph simulators    only the provider simulators (for a gateway in production mode elsewhere)
  */
 import { ConfigError } from './config.js';
 
-const USAGE = `usage: usergraph [start | check | print-schema | help]
+const USAGE = `usage: usergraph [start | check | print-schema | print-subgraph | simulators | help]
 
   start          run the gateway (the default); configuration from environment variables
   check          validate the configuration and reach each configured provider; exit 1 if one fails
   print-schema   print the GraphQL schema (SDL) to stdout
-  simulators     run only the four provider simulators (demo data; *_SIMULATOR_PORT, HOST)
+  print-subgraph print the Federation 2 subgraph SDL (with @link and @key) to stdout, for composing a supergraph
+  simulators     run only the provider simulators (demo data; *_SIMULATOR_PORT, HOST)
 `;
 
 export async function runCli(argv: readonly string[]): Promise<number | undefined> {
@@ -31,6 +33,11 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
       case 'check': {
         const { check } = await import('./commands/check.js');
         return await check(process.env, (line) => process.stdout.write(`${line}\n`));
+      }
+      case 'print-subgraph': {
+        const { printSubgraphSdl } = await import('./commands/print-schema.js');
+        process.stdout.write(`${printSubgraphSdl()}\n`);
+        return 0;
       }
       case 'print-schema': {
         const { printGatewaySchema } = await import('./commands/print-schema.js');

@@ -5,8 +5,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers/index.js';
 
 /** The `schema/` folder, found relative to this file both from `src/` (tsx) and `dist/` (built). */
@@ -26,13 +27,30 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
   return files.map((f) => readFileSync(f, 'utf8'));
 }
 
+/**
+ * The schema as a Federation 2 subgraph (`@apollo/subgraph`): the SDL plus `_service { sdl }` and
+ * `_entities`, which standalone clients may ignore. Every resolver must name a type and field of the
+ * SDL (checked here, as makeExecutableSchema's `requireResolversToMatchSchema` would).
+ */
+/**
+ * The SDL plus definitions of the Federation directives it uses (`schema-support/`), for building it
+ * with plain graphql-js (`buildSchema`), as tools and tests do.
+ */
+export function loadTypeDefsWithDirectives(dir = SCHEMA_DIR): string[] {
+  return [...loadTypeDefs(dir), readFileSync(fileURLToPath(new URL('../schema-support/federation-directives.graphql', import.meta.url)), 'utf8')];
+}
+
 export function createSchema(): GraphQLSchema {
-  return makeExecutableSchema({
-    typeDefs: loadTypeDefs(),
-    resolvers,
-    resolverValidationOptions: {
-      requireResolversToMatchSchema: 'error',
-      requireResolversForResolveType: 'ignore',
-    },
-  });
+  const typeDefs = parse(loadTypeDefs().join('\n'));
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = schema.getType(typeName);
+    if (!type) throw new Error(`Resolvers name type ${typeName}, which the schema does not define.`);
+    if (!('getFields' in type) || typeof fields !== 'object' || fields === null || type.constructor.name === 'GraphQLScalarType') continue;
+    const known = type.getFields() as Record<string, unknown>;
+    for (const field of Object.keys(fields)) {
+      if (!field.startsWith('__') && !(field in known)) throw new Error(`Resolvers define ${typeName}.${field}, which the schema does not define.`);
+    }
+  }
+  return schema;
 }

@@ -467,6 +467,8 @@ export type SyncanoUserLinks = {
 
 /**
  * One user, in one shape whatever the provider. Field names follow SCIM 2.0 (RFC 7643), flattened.
+ * A federation entity (an entity interface, Federation 2.3): other subgraphs reference a user as
+ * `{ provider, id }` and may add fields to every user with `@interfaceObject`.
  * A field is null where the provider has no such data. Each provider's own extras live on its
  * implementing type (`SyncanoUser`, `DroplitUser`, `PassboltUser`, `BellaDatiUser`).
  */
@@ -532,6 +534,17 @@ export type ResolversObject<TObject> = WithIndex<TObject>;
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -595,19 +608,48 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = ResolversObject<{
+  BellaDatiUser: BellaDatiUser;
+  DroplitUser: DroplitUser;
+  PassboltUser: PassboltUser;
+  ScimUser: ScimUser;
+  SyncanoUser: SyncanoUser;
+  User: User;
+}>;
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = ResolversObject<{
+  BellaDatiUser:
+    ( { __typename: 'BellaDatiUser' }
+    & GraphQLRecursivePick<FederationTypes['BellaDatiUser'], {"provider":true,"id":true}> );
+  DroplitUser:
+    ( { __typename: 'DroplitUser' }
+    & GraphQLRecursivePick<FederationTypes['DroplitUser'], {"provider":true,"id":true}> );
+  PassboltUser:
+    ( { __typename: 'PassboltUser' }
+    & GraphQLRecursivePick<FederationTypes['PassboltUser'], {"provider":true,"id":true}> );
+  ScimUser:
+    ( { __typename: 'ScimUser' }
+    & GraphQLRecursivePick<FederationTypes['ScimUser'], {"provider":true,"id":true}> );
+  SyncanoUser:
+    ( { __typename: 'SyncanoUser' }
+    & GraphQLRecursivePick<FederationTypes['SyncanoUser'], {"provider":true,"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"provider":true,"id":true}> );
+}>;
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   BellaDatiUser: ResolverTypeWrapper<Omit<BellaDatiUser, 'groups'> & { groups: Array<ResolversTypes['Group']> }>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DroplitAccess: ResolverTypeWrapper<DroplitAccess>;
   DroplitUser: ResolverTypeWrapper<Omit<DroplitUser, 'groups'> & { groups: Array<ResolversTypes['Group']> }>;
   Group: ResolverTypeWrapper<GroupParent>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -627,7 +669,6 @@ export type ResolversTypes = ResolversObject<{
   ScimPhoneNumber: ResolverTypeWrapper<ScimPhoneNumber>;
   ScimPhoto: ResolverTypeWrapper<ScimPhoto>;
   ScimUser: ResolverTypeWrapper<Omit<ScimUser, 'groups'> & { groups: Array<ResolversTypes['Group']> }>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   SyncanoGroup: ResolverTypeWrapper<SyncanoGroup>;
   SyncanoProfile: ResolverTypeWrapper<SyncanoProfile>;
   SyncanoUser: ResolverTypeWrapper<Omit<SyncanoUser, 'groups'> & { groups: Array<ResolversTypes['Group']> }>;
@@ -636,17 +677,18 @@ export type ResolversTypes = ResolversObject<{
   UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges'> & { edges: Array<ResolversTypes['UserEdge']> }>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
   UserFilter: UserFilter;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  BellaDatiUser: Omit<BellaDatiUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
-  Boolean: Scalars['Boolean']['output'];
+  BellaDatiUser: Omit<BellaDatiUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> } | FederationReferenceTypes['BellaDatiUser'];
+  ID: Scalars['ID']['output'];
   DateTime: Scalars['DateTime']['output'];
   DroplitAccess: DroplitAccess;
-  DroplitUser: Omit<DroplitUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
+  DroplitUser: Omit<DroplitUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> } | FederationReferenceTypes['DroplitUser'];
   Group: GroupParent;
-  ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   PageInfo: PageInfo;
@@ -655,7 +697,7 @@ export type ResolversParentTypes = ResolversObject<{
   PassboltGroupUser: PassboltGroupUser;
   PassboltProfile: PassboltProfile;
   PassboltRole: PassboltRole;
-  PassboltUser: Omit<PassboltUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
+  PassboltUser: Omit<PassboltUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> } | FederationReferenceTypes['PassboltUser'];
   Query: Record<PropertyKey, never>;
   Role: Role;
   ScimEmail: ScimEmail;
@@ -664,19 +706,28 @@ export type ResolversParentTypes = ResolversObject<{
   ScimName: ScimName;
   ScimPhoneNumber: ScimPhoneNumber;
   ScimPhoto: ScimPhoto;
-  ScimUser: Omit<ScimUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
-  String: Scalars['String']['output'];
+  ScimUser: Omit<ScimUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> } | FederationReferenceTypes['ScimUser'];
   SyncanoGroup: SyncanoGroup;
   SyncanoProfile: SyncanoProfile;
-  SyncanoUser: Omit<SyncanoUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> };
+  SyncanoUser: Omit<SyncanoUser, 'groups'> & { groups: Array<ResolversParentTypes['Group']> } | FederationReferenceTypes['SyncanoUser'];
   SyncanoUserLinks: SyncanoUserLinks;
   User: UserModel;
   UserConnection: Omit<UserConnection, 'edges'> & { edges: Array<ResolversParentTypes['UserEdge']> };
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
   UserFilter: UserFilter;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
 }>;
 
-export type BellaDatiUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BellaDatiUser'] = ResolversParentTypes['BellaDatiUser']> = ResolversObject<{
+export type LinkDirectiveArgs = {
+  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  url: Scalars['String']['input'];
+};
+
+export type LinkDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type BellaDatiUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BellaDatiUser'] = ResolversParentTypes['BellaDatiUser'], FederationReferenceType extends FederationReferenceTypes['BellaDatiUser'] = FederationReferenceTypes['BellaDatiUser']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['BellaDatiUser']> | FederationReferenceType, FederationReferenceType, ContextType>;
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -710,7 +761,8 @@ export type DroplitAccessResolvers<ContextType = GatewayContext, ParentType exte
   environmentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type DroplitUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DroplitUser'] = ResolversParentTypes['DroplitUser']> = ResolversObject<{
+export type DroplitUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DroplitUser'] = ResolversParentTypes['DroplitUser'], FederationReferenceType extends FederationReferenceTypes['DroplitUser'] = FederationReferenceTypes['DroplitUser']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DroplitUser']> | FederationReferenceType, FederationReferenceType, ContextType>;
   access?: Resolver<Array<ResolversTypes['DroplitAccess']>, ParentType, ContextType>;
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -803,7 +855,8 @@ export type PassboltRoleResolvers<ContextType = GatewayContext, ParentType exten
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
-export type PassboltUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PassboltUser'] = ResolversParentTypes['PassboltUser']> = ResolversObject<{
+export type PassboltUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PassboltUser'] = ResolversParentTypes['PassboltUser'], FederationReferenceType extends FederationReferenceTypes['PassboltUser'] = FederationReferenceTypes['PassboltUser']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['PassboltUser']> | FederationReferenceType, FederationReferenceType, ContextType>;
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -890,7 +943,8 @@ export type ScimPhotoResolvers<ContextType = GatewayContext, ParentType extends 
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type ScimUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimUser'] = ResolversParentTypes['ScimUser']> = ResolversObject<{
+export type ScimUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ScimUser'] = ResolversParentTypes['ScimUser'], FederationReferenceType extends FederationReferenceTypes['ScimUser'] = FederationReferenceTypes['ScimUser']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ScimUser']> | FederationReferenceType, FederationReferenceType, ContextType>;
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -949,7 +1003,8 @@ export type SyncanoProfileResolvers<ContextType = GatewayContext, ParentType ext
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
-export type SyncanoUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncanoUser'] = ResolversParentTypes['SyncanoUser']> = ResolversObject<{
+export type SyncanoUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncanoUser'] = ResolversParentTypes['SyncanoUser'], FederationReferenceType extends FederationReferenceTypes['SyncanoUser'] = FederationReferenceTypes['SyncanoUser']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SyncanoUser']> | FederationReferenceType, FederationReferenceType, ContextType>;
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -981,8 +1036,9 @@ export type SyncanoUserLinksResolvers<ContextType = GatewayContext, ParentType e
   self?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveType: TypeResolveFn<'BellaDatiUser' | 'DroplitUser' | 'PassboltUser' | 'ScimUser' | 'SyncanoUser', ParentType, ContextType>;
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
 }>;
 
 export type UserConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
@@ -1028,3 +1084,6 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   UserEdge?: UserEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = GatewayContext> = ResolversObject<{
+  link?: LinkDirectiveResolver<any, any, ContextType>;
+}>;

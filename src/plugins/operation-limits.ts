@@ -206,8 +206,8 @@ export interface ProviderDemand {
 const MAX_DEMAND_VISITS = 10_000;
 
 /**
- * What an operation names, per provider: the distinct root `user(provider, id)` ids and
- * `me(provider)`, each root `group(provider, id)`, and every `users` list and `members` list with
+ * What an operation names, per provider: the distinct root `user(provider, id)` ids (and federation
+ * `_entities` representations, `{ provider, id }` each) and `me(provider)`, each root `group(provider, id)`, and every `users` list and `members` list with
  * its `first`. A list nested in another list runs once per user of the enclosing page, so it counts
  * that many times (`users(first: 10) { … groups { members(first: 5) } }`: ten `members` lists).
  * Fragments and inline fragments are followed; @skip/@include are ignored, so the count is an upper
@@ -250,6 +250,23 @@ export function countUpstreamDemand(
         continue;
       }
       const name = selection.name.value;
+      if (provider === undefined && name === '_entities') {
+        // Federation: each representation is a `user(provider, id)`; what is selected below runs once per user.
+        const byProvider = new Map<string, number>();
+        const representations = argument(selection, 'representations');
+        for (const reference of Array.isArray(representations) ? representations : []) {
+          const { provider: at, id } = (reference ?? {}) as { provider?: unknown; id?: unknown };
+          if (typeof at !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) continue;
+          let seen = ids.get(at);
+          if (!seen) ids.set(at, (seen = new Set()));
+          if (seen.has(String(id))) continue;
+          seen.add(String(id));
+          entry(at).ids++;
+          byProvider.set(at, (byProvider.get(at) ?? 0) + 1);
+        }
+        if (selection.selectionSet) for (const [at, count] of byProvider) walk(selection.selectionSet, at, times * count, within);
+        continue;
+      }
       if (provider === undefined) {
         if (name !== 'user' && name !== 'me' && name !== 'users' && name !== 'group') continue;
         const at = String(argument(selection, 'provider'));

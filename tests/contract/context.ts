@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import { buildSchema, getNamedType, isObjectType, type GraphQLField, type GraphQLInterfaceType } from 'graphql';
-import { loadTypeDefs } from '../../src/schema.js';
+import { loadTypeDefsWithDirectives } from '../../src/schema.js';
 import { loadDemoData } from '../../src/simulators/index.js';
 import type { RunningSimulator } from '../../src/simulators/http-simulator.js';
 import type { GraphQLResult, Stack, StartStackOptions } from '../helpers/stack.js';
@@ -48,7 +48,7 @@ function selectionOf(fields: Record<string, GraphQLField<unknown, unknown>>, dep
 
 // Built from the SDL here (not with the gateway's executable schema, whose graphql-tools may load
 // graphql's other module format) so the type checks below are of one graphql instance.
-const USER_INTERFACE = buildSchema(loadTypeDefs().join('\n')).getType('User') as GraphQLInterfaceType;
+const USER_INTERFACE = buildSchema(loadTypeDefsWithDirectives().join('\n')).getType('User') as GraphQLInterfaceType;
 
 /** The names of every field of the `User` interface: what "every unified field" means. */
 export const UNIFIED_FIELDS: readonly string[] = Object.keys(USER_INTERFACE.getFields());

@@ -84,9 +84,17 @@ describe('compose.yaml', () => {
     expect(redisName).toBeDefined();
     expect(lbName).toBeDefined();
     expect(simulatorsName).toBeDefined();
-    expect(Object.keys(services).sort()).toEqual([...gatewayNames, redisName, lbName, simulatorsName].sort());
+    // Services behind a profile (`federation`: a router in front) start only when asked for.
+    const always = Object.keys(services).filter((name) => !(services[name] as { profiles?: unknown }).profiles);
+    expect(always.sort()).toEqual([...gatewayNames, redisName, lbName, simulatorsName].sort());
     // Only the load balancer takes the public port; a replica is reachable from the host alone (for its /metrics).
     expect(services[lbName]!.ports).toEqual(['4000:4000']);
+    // The federation profile's router reaches usergraph through the load balancer, its config and supergraph mounted.
+    const federation = services.federation as { profiles?: string[]; environment?: Record<string, string>; volumes?: string[]; command?: string[] } | undefined;
+    expect(federation?.profiles).toEqual(['federation']);
+    expect(federation?.environment?.USERGRAPH_URL).toBe(`http://${lbName}:4000/graphql`);
+    expect(federation?.volumes?.[0]).toMatch(/^\.\/deploy\/federation:/);
+    expect(federation?.command).toContain('hive-gateway.config.ts');
     for (const name of gatewayNames) for (const p of services[name]!.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:/);
   });
 
