@@ -15,6 +15,13 @@
  * Redis), p50/p99 and upstream calls per request from the sequential probe (the simulators' stats;
  * the JSON line also has every upstream call during the closed loop, 0 when all reads hit), and the
  * cache hit ratio over the closed loop from the gateway's own `usergraph_cache_reads_total`.
+ *
+ * S7 (`--only tracing`): the cost of OpenTelemetry traces. S1's body against gateways on core 1, one
+ * at a time, interleaved: tracing off (the gateway above), on with every trace kept
+ * (`OTEL_TRACES_SAMPLER=always_on`) and on keeping 10 % (`parentbased_traceidratio`), both exporting
+ * with the SDK's defaults to an OTLP/HTTP sink on core 0 (bench/otlp-sink.ts) that answers 200 and
+ * counts spans. Per target: requests/s, CPU per request (gateway, sink), p50/p99 from the probe, and
+ * spans exported per request over the closed loop (3 when every trace is kept and none is dropped).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
@@ -24,10 +31,10 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { ALL_HEADERS, CACHE_SCENARIO, cacheCases, isolationBodies, scenarios } from './scenarios.js';
+import { ALL_HEADERS, CACHE_SCENARIO, cacheCases, isolationBodies, scenarios, tracingCase, TRACING_SCENARIO } from './scenarios.js';
 
 const QUICK = process.argv.includes('--quick');
-/** `--only single,error`: just those scenarios (names as in scenarios.ts; `cached` is S6). */
+/** `--only single,error`: just those scenarios (names as in scenarios.ts; `cached` is S6, `tracing` S7). */
 const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i === -1 ? undefined : new Set(process.argv[i + 1]!.split(','));
@@ -271,6 +278,70 @@ async function measureCache(cases: ReturnType<typeof cacheCases>, targets: Cache
   return out;
 }
 
+interface TracingTarget {
+  name: string;
+  url: string;
+  pid: number;
+  /** The `OTEL_SERVICE_NAME` its spans arrive under at the sink; absent: tracing off. */
+  service?: string;
+}
+
+/** The sink's counts (bench/otlp-sink.ts). */
+async function sinkStats(sinkUrl: string): Promise<{ exports: number; bytes: number; spans: Record<string, number> }> {
+  return (await fetch(`${sinkUrl}/stats`)).json() as Promise<{ exports: number; bytes: number; spans: Record<string, number> }>;
+}
+
+/**
+ * S7: S1's body against each target, interleaved (the order turns each repetition), medians. The
+ * closed loop gives throughput, CPU (the gateway's, which includes exporting, and the sink's) and
+ * the spans that reached the sink per request; the probe after it, latencies.
+ */
+async function measureTracing(c: ReturnType<typeof tracingCase>, targets: TracingTarget[], upstream: Upstream, sink: { url: string; pid: number }) {
+  const send = async (url: string) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: c.body })).text();
+  const expected = await send(targets[0]!.url);
+  if ((JSON.parse(expected) as { errors?: unknown }).errors) throw new Error(`${c.title}: unexpected answer ${expected.slice(0, 300)}`);
+  for (const t of targets) {
+    const text = await send(t.url);
+    if (text !== expected) throw new Error(`${c.title}: ${t.name} answers differently\n${text.slice(0, 300)}\n${expected.slice(0, 300)}`);
+  }
+  const rows: Record<string, Array<Record<string, number>>> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  for (let rep = 0; rep < REPS; rep++) {
+    const order = rep % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      await cannon(t.url, c.body, { duration: WARMUP_S, connections: CONNECTIONS });
+      const sinkBefore = await sinkStats(sink.url);
+      const before = cpuTicks(t.pid);
+      const sinkCpuBefore = cpuTicks(sink.pid);
+      const closed = await cannon(t.url, c.body, { duration: MEASURE_S, connections: CONNECTIONS });
+      const cpuMs = ((cpuTicks(t.pid) - before) * 1000) / CLK_TCK;
+      const sinkCpuMs = ((cpuTicks(sink.pid) - sinkCpuBefore) * 1000) / CLK_TCK;
+      const sinkAfter = await sinkStats(sink.url);
+      const requests = Math.max(1, closed.requests.total);
+      const p = await probe(t.url, c, expected, upstream);
+      const spans = t.service ? (sinkAfter.spans[t.service] ?? 0) - (sinkBefore.spans[t.service] ?? 0) : NaN;
+      rows[t.name]!.push({
+        rps: closed.requests.average,
+        cpuUsPerReq: (cpuMs * 1000) / requests,
+        // The sink serves the traced gateways alone; charged to them only.
+        sinkCpuUsPerReq: t.service ? (sinkCpuMs * 1000) / requests : NaN,
+        // Spans that reached the sink per request (up to one batch may still be queued at either end of the loop).
+        spansPerReq: spans / requests,
+        exportBytesPerReq: t.service ? (sinkAfter.bytes - sinkBefore.bytes) / requests : NaN,
+        non2xx: closed.non2xx + closed.errors,
+        probeP50us: p.p50us,
+        probeP99us: p.p99us,
+        callsPerQuery: p.callsPerQuery,
+        mismatches: p.mismatches,
+        ...memory(t.pid),
+      });
+    }
+  }
+  const byTarget = Object.fromEntries(
+    targets.map((t) => [t.name, Object.fromEntries(Object.keys(rows[t.name]![0]!).map((k) => [k, median(rows[t.name]!.map((r) => r[k]!))]))]),
+  );
+  return { title: c.title, expectedCalls: c.expectedCalls, byTarget };
+}
+
 async function main() {
   compile();
   const children: ChildProcess[] = [];
@@ -397,6 +468,27 @@ async function main() {
     cache = await measureCache(cacheCases(passboltIds), cacheTargets, upstream, sims.child.pid!, redis?.child.pid);
   }
 
+  // S7: S1's body with traces exported (every trace, and 10 %), beside the gateway with tracing off (`targets.gateway`).
+  let tracingResult: Awaited<ReturnType<typeof measureTracing>> | undefined;
+  if (!ONLY || ONLY.has(TRACING_SCENARIO)) {
+    const sink = await startProcess('bench/otlp-sink.ts', [], {}, 0);
+    children.push(sink.child);
+    const sinkUrl = sink.info.url as string;
+    const tracingTargets: TracingTarget[] = [{ name: 'tracing off', ...targets.gateway }];
+    for (const [name, service, sampler] of [
+      ['traced 100 %', 'usergraph-bench-all', { OTEL_TRACES_SAMPLER: 'always_on' }],
+      ['traced 10 %', 'usergraph-bench-tenth', { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }],
+    ] as const) {
+      const port = await freePort();
+      // Otherwise the SDK's defaults (batch of 512, every 5 s, queue of 2048), as an operator runs it.
+      const tracedEnv = { ...env, PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_SERVICE_NAME: service, ...sampler };
+      const traced = await startProcess('src/cli.ts', ['start'], tracedEnv, 1, `http://127.0.0.1:${port}/healthz`);
+      children.push(traced.child);
+      tracingTargets.push({ name, url: `http://127.0.0.1:${port}/graphql`, pid: traced.child.pid!, service });
+    }
+    tracingResult = await measureTracing(tracingCase(passboltIds), tracingTargets, upstream, { url: sinkUrl, pid: sink.child.pid! });
+  }
+
   // Soak: the gateway under a mix of the scenarios at 50 % of its capacity for them, for SOAK_S seconds;
   // RSS after the first tenth (warm) against the end (target: growth ≤ 10 %).
   const soakBodies = list.map((s) => s.body);
@@ -516,6 +608,24 @@ async function main() {
     console.log(cacheHeader.map((h, i) => h.padEnd(cacheWidths[i]!)).join('  '));
     for (const row of cacheTable) console.log(row.map((c, i) => c.padEnd(cacheWidths[i]!)).join('  '));
   }
+  if (tracingResult) {
+    const t = tracingResult;
+    const off = t.byTarget['tracing off']!;
+    const tracingHeader = ['scenario', 'target', 'req/s', 'CPU µs/req', 'sink CPU µs/req', 'p50 µs', 'p99 µs', 'spans/req', 'export B/req', 'calls/query', 'RSS MB', 'non-2xx', 'bad bodies'];
+    const tracingTable: string[][] = [];
+    for (const [name, r] of Object.entries(t.byTarget)) {
+      if (r.non2xx! > 0 || r.mismatches! > 0 || r.callsPerQuery !== t.expectedCalls) failed = true;
+      tracingTable.push([t.title, name, fmt(r.rps!), fmt(r.cpuUsPerReq!), fmt(r.sinkCpuUsPerReq!), fmt(r.probeP50us!), fmt(r.probeP99us!), fmt(r.spansPerReq!, 2), fmt(r.exportBytesPerReq!), fmt(r.callsPerQuery!, 2), fmt(r.rssMb!, 1), fmt(r.non2xx!), fmt(r.mismatches!)]);
+    }
+    for (const [name, r] of Object.entries(t.byTarget)) {
+      if (name === 'tracing off') continue;
+      tracingTable.push([t.title, `${name}/off`, `${fmt(r.rps! / off.rps!, 2)}x`, `${fmt(r.cpuUsPerReq! / off.cpuUsPerReq!, 2)}x`, '', `+${fmt(r.probeP50us! - off.probeP50us!)}`, '', '', '', '', `${fmt(r.rssMb! / off.rssMb!, 2)}x`, '', '']);
+    }
+    const tracingWidths = tracingHeader.map((h, i) => Math.max(h.length, ...tracingTable.map((row) => row[i]!.length)));
+    console.log('\nS7 OpenTelemetry traces, exported (OTLP/HTTP JSON, SDK batch defaults) to a sink that answers 200, against tracing off:');
+    console.log(tracingHeader.map((h, i) => h.padEnd(tracingWidths[i]!)).join('  '));
+    for (const row of tracingTable) console.log(row.map((c, i) => c.padEnd(tracingWidths[i]!)).join('  '));
+  }
   if (soakSeconds > 0) console.log(
     `\nsoak: gateway, the four scenarios mixed at ${soak.rate} req/s for ${soak.seconds} s (${soak.requests} requests, ${soak.non2xx} non-2xx): ` +
       `RSS ${fmt(soak.rssWarmMb, 1)} MB after the first tenth → ${fmt(soak.rssEndMb, 1)} MB at the end (${fmt(soak.growthPercent, 1)} %), peak ${fmt(soak.peakRssMb, 1)} MB`,
@@ -547,6 +657,7 @@ async function main() {
   console.log(JSON.stringify({ direct: { rps: direct.requests.average, p50ms: direct.latency.p50, non2xx: direct.non2xx } }));
   if (soakSeconds > 0) console.log(JSON.stringify({ soak }));
   for (const c of cache) console.log(JSON.stringify({ cache: c }));
+  if (tracingResult) console.log(JSON.stringify({ tracing: tracingResult }));
   console.log(JSON.stringify({ isolation }));
   console.log(JSON.stringify({ targets: Object.fromEntries(targetRows.map(([what, value, , met]) => [what, { value, met }])) }));
 

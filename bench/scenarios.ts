@@ -128,3 +128,15 @@ export function isolationBodies(): { healthy: string; withFailing: string } {
     withFailing: JSON.stringify({ query: `{ p: user(provider: PASSBOLT, id: "${ada}") { id } d: user(provider: DROPLIT, id: "${droplit}") { id username } }` }),
   };
 }
+
+/** The name `--only` selects the tracing scenario by (S7). */
+export const TRACING_SCENARIO = 'tracing';
+
+/**
+ * S7, the cost of OpenTelemetry traces: S1's body (one Passbolt user: an operation span, a batch span
+ * and an upstream attempt span per request), the same bytes as S1, so the rows compare line for line.
+ */
+export function tracingCase(passboltIds: string[]): { title: string; body: string; expectedCalls: number } {
+  const single = scenarios(passboltIds).find((s) => s.name === 'single')!;
+  return { title: `S7 ${single.title.replace(/^S\d+ /, '')}`, body: single.body, expectedCalls: single.expectedCalls };
+}

@@ -31,6 +31,9 @@
  *   PERSISTED_QUERIES_TTL_S   86400
  *   PERSISTED_DOCUMENTS       —           a manifest of trusted operations (graphql-codegen client preset)
  *   PERSISTED_DOCUMENTS_ONLY  production  accept only the manifest's operations
+ *   <NAME>_TRACE_PROPAGATION  false       send the upstream attempt span's traceparent/tracestate to that provider
+ *   OTEL_*                    —           OpenTelemetry's standard variables, read by the SDK itself (src/tracing.ts;
+ *                                         not settable from a USERGRAPH_CONFIG file)
  *
  * Providers: each provider module (src/providers/registry.ts) declares its own settings by suffix
  * (`URL`, `TOKEN`, …: `<NAME>_URL`, `<NAME>_TOKEN`); this file adds, for every provider, the upstream
@@ -195,6 +198,9 @@ const limitsSchema = Object.fromEntries(Object.keys(LIMITS_ENV).map((name) => [n
   ReturnType<typeof opt<typeof positiveInt>>
 >;
 
+/** `<NAME>_TRACE_PROPAGATION` for every provider. */
+const tracePropagationSchema = Object.fromEntries(PROVIDERS.map((p) => [`${p}_TRACE_PROPAGATION`, opt(bool)])) as Record<string, ReturnType<typeof opt<typeof bool>>>;
+
 /** `<NAME>_SIMULATOR_PORT` for every provider. */
 const simulatorPortsSchema = Object.fromEntries(PROVIDERS.map((p) => [`${p}_SIMULATOR_PORT`, opt(port)])) as Record<string, ReturnType<typeof opt<typeof port>>>;
 
@@ -243,6 +249,7 @@ const EnvSchema = z.object({
   REQUEST_MAX_BODY_BYTES: opt(positiveInt),
   SIMULATOR_DATA: opt(z.string().min(1)),
   ...simulatorPortsSchema,
+  ...tracePropagationSchema,
   ...providerSettingsSchema,
   CORS_ORIGINS: opt(originList),
   CORS_CREDENTIALS: opt(bool),
@@ -283,6 +290,7 @@ function providerBase(e: Env, prefix: ProviderName): ProviderConfigCommon {
     maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES ?? 1_048_576,
     keepAliveTimeoutMs: 4_000,
     resilience: resilienceFor(e, prefix),
+    tracePropagation: ((e as Record<string, unknown>)[`${prefix}_TRACE_PROPAGATION`] as boolean | undefined) ?? false,
   };
 }
 
@@ -394,8 +402,8 @@ export type RunningSimulatorsInfo = { readonly [K in Lowercase<ProviderName>]: {
 
 /** The common part of a provider's config, as loadConfig computed it. */
 function commonOf(p: ProviderConfigBase): ProviderConfigCommon {
-  const { timeoutMs, connections, maxBodyBytes, keepAliveTimeoutMs, resilience } = p;
-  return { timeoutMs, connections, maxBodyBytes, keepAliveTimeoutMs, resilience };
+  const { timeoutMs, connections, maxBodyBytes, keepAliveTimeoutMs, resilience, tracePropagation } = p;
+  return { timeoutMs, connections, maxBodyBytes, keepAliveTimeoutMs, resilience, tracePropagation };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { RequestHeaders } from './providers/request-headers.js';
 import { createUpstreamTally, type UpstreamTally } from './providers/request-scope.js';
+import type { RequestSpan } from './tracing.js';
 
 export interface GatewayContext {
   loaders: RequestLoaders;
@@ -20,6 +21,8 @@ export interface GatewayContext {
   cache: CacheTally;
   /** Fields answered stale from the cache (their provider failing): reported in `extensions.stale`. */
   stale: StaleNote[];
+  /** The request's trace span (tracing.ts), when traces are on. */
+  span?: RequestSpan;
 }
 
 /** One field answered from a kept cache entry while its provider failed. */
@@ -30,14 +33,23 @@ export interface StaleNote {
   ageSeconds: number;
 }
 
-export interface ContextOptions extends Omit<LoaderOptions, 'tally' | 'cacheTally'> {
+export interface ContextOptions extends Omit<LoaderOptions, 'tally' | 'cacheTally' | 'trace'> {
+  span?: RequestSpan;
   requestId: string;
   log: Logger;
 }
 
 export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions): GatewayContext {
-  const { requestId, log, ...loaderOptions } = options;
+  const { requestId, log, span, ...loaderOptions } = options;
   const upstream = createUpstreamTally();
   const cache = createCacheTally();
-  return { loaders: createLoaders(registry, headers, { ...loaderOptions, tally: upstream, cacheTally: cache }), upstream, requestId, log, cache, stale: [] };
+  return {
+    loaders: createLoaders(registry, headers, { ...loaderOptions, tally: upstream, cacheTally: cache, trace: span?.context }),
+    upstream,
+    requestId,
+    log,
+    cache,
+    stale: [],
+    ...(span && { span }),
+  };
 }

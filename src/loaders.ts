@@ -27,6 +27,8 @@
  * further call. A new request asks again.
  */
 import DataLoader from 'dataloader';
+import type { Context, Span, Tracer } from '@opentelemetry/api';
+import { inSpan, isFailureCode, recordErrorCode } from './tracing.js';
 import { cacheModeOf, type CacheMode, type CachedRead, type CacheResult, type ProviderCache, type UserCache } from './cache/user-cache.js';
 import { decodeCursor, membersListKey, toConnection, usersListKey, type ListKey, type UserConnectionModel } from './cursor.js';
 import { ErrorCode, GatewayError } from './errors.js';
@@ -72,6 +74,10 @@ export interface LoaderOptions {
   cache?: UserCache;
   /** Counts this request's cache reads by result (for its log line). */
   cacheTally?: CacheTally;
+  /** The request span's context (tracing.ts): batch, `me` and list spans start under it. */
+  trace?: Context;
+  /** The tracer for those spans; absent when traces are off. */
+  tracer?: Tracer;
 }
 
 /** One request's cache reads, by result. */
@@ -106,7 +112,7 @@ export function createLoaders(registry: ProviderRegistry, headers: RequestHeader
       if (!loaders) {
         const adapter = registry.get(provider);
         loaders = adapter
-          ? createProviderLoaders(adapter, headers, getFetchOptions(), options.onBatch, { ...cached, cache: options.cache?.forProvider(provider) })
+          ? createProviderLoaders(adapter, headers, getFetchOptions(), options.onBatch, { ...cached, cache: options.cache?.forProvider(provider) }, options)
           : createUnconfiguredLoaders(provider);
         byProvider.set(provider, loaders);
       }
@@ -129,9 +135,13 @@ function createProviderLoaders<Creds>(
   fetchOptions: FetchOptions,
   onBatch: LoaderOptions['onBatch'],
   cached: CachedUse,
+  traced: Pick<LoaderOptions, 'trace' | 'tracer'>,
 ): ProviderLoaders {
   const credentials = adapter.readCredentials(headers);
   const { cache } = cached;
+  /** A span for one batch, `me` read or list page, under the request's span (no-op when traces are off). */
+  const span = <T>(name: string, attributes: Record<string, string | number>, work: (trace: Context | undefined, span: Span | undefined) => Promise<T>) =>
+    inSpan(traced.tracer, traced.trace, name, { 'usergraph.provider': adapter.provider, ...attributes }, work);
   let mePromise: Promise<UserModel> | undefined;
   /** Lists dispatched and not yet answered: a `userById` batch waits for them (see the module comment). */
   const pendingLists = new Set<Promise<unknown>>();
@@ -140,7 +150,7 @@ function createProviderLoaders<Creds>(
   const lists = new Map<string, Promise<UserConnectionModel>>();
   const groups = new Map<string, Promise<GroupRecord>>();
   const fields = new Set<string>();
-  const options = (): FetchOptions => ({ ...fetchOptions, fields });
+  const options = (trace?: Context): FetchOptions => ({ ...fetchOptions, fields, ...(trace && { trace }) });
 
   const userById = new DataLoader<string, UserModel>(
     async (ids) => {
@@ -161,28 +171,43 @@ function createProviderLoaders<Creds>(
         });
       }
       if (missing.length > 0) {
-        const fetchUsers = (wanted: readonly string[]) => {
-          onBatch?.(adapter.provider, wanted.length);
-          // Adapters never reject (settleBatch) but for a bug; even then every slot gets the error,
-          // so DataLoader treats all failures alike.
-          return adapter
-            .fetchUsers(wanted, credentials, options())
-            .catch((error: unknown) => wanted.map(() => (error instanceof Error ? error : new Error(String(error)))) as GatewayError[]);
-        };
         const wanted = missing.map((i) => ids[i]!);
-        const scope = cache && adapter.cacheScope(credentials, 'user');
-        if (cache && scope !== undefined) {
-          const reads = await cache.readUsers(scope, adapter.cacheProjection(fields), wanted, cached.mode, fetchUsers);
-          missing.forEach((slot, j) => {
-            cached.record(reads[j]!);
-            results[slot] = reads[j]!.value;
-          });
-        } else {
-          const fetched = await fetchUsers(wanted);
-          missing.forEach((slot, j) => {
-            results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
-          });
-        }
+        await span('usergraph.batch', { 'usergraph.batch.size': wanted.length }, async (trace, batchSpan) => {
+          const fetchUsers = (asked: readonly string[]) => {
+            onBatch?.(adapter.provider, asked.length);
+            // Adapters never reject (settleBatch) but for a bug; even then every slot gets the error,
+            // so DataLoader treats all failures alike.
+            return adapter
+              .fetchUsers(asked, credentials, options(trace))
+              .catch((error: unknown) => asked.map(() => (error instanceof Error ? error : new Error(String(error)))) as GatewayError[]);
+          };
+          const scope = cache && adapter.cacheScope(credentials, 'user');
+          if (cache && scope !== undefined) {
+            const reads = await cache.readUsers(scope, adapter.cacheProjection(fields), wanted, cached.mode, fetchUsers);
+            const byResult: Record<string, number> = {};
+            missing.forEach((slot, j) => {
+              cached.record(reads[j]!);
+              byResult[reads[j]!.result] = (byResult[reads[j]!.result] ?? 0) + 1;
+              results[slot] = reads[j]!.value;
+            });
+            // How the cache answered this batch (`usergraph.cache.hit`, `.miss`, `.stale`, `.bypass`).
+            for (const [result, count] of Object.entries(byResult)) batchSpan?.setAttribute(`usergraph.cache.${result}`, count);
+          } else {
+            const fetched = await fetchUsers(wanted);
+            missing.forEach((slot, j) => {
+              results[slot] = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider: adapter.provider });
+            });
+          }
+          if (batchSpan) {
+            const failed = missing.map((slot) => results[slot]).filter((r): r is GatewayError => r instanceof Error);
+            if (failed.length > 0) {
+              batchSpan.setAttribute('usergraph.batch.errors', failed.length);
+              // A provider's failure names the span's error before a user's absence does.
+              const codes = failed.map((e) => (e as { code?: unknown }).code);
+              recordErrorCode(batchSpan, codes.find((code) => typeof code === 'string' && isFailureCode(code)) ?? codes[0]);
+            }
+          }
+        });
       }
       return results;
     },
@@ -226,34 +251,40 @@ function createProviderLoaders<Creds>(
   };
 
   /** `me`, through the cache when this provider has one and the credentials allow a scope. */
-  const readMe = async (): Promise<UserModel> => {
-    const scope = cache && adapter.cacheScope(credentials, 'me');
-    if (!cache || scope === undefined) return adapter.fetchMe(credentials, options());
-    const read = await cache.readMe(scope, adapter.cacheProjection(fields), cached.mode, () => adapter.fetchMe(credentials, options()));
-    cached.record(read);
-    if (read.value instanceof Error) throw read.value;
-    return read.value;
-  };
+  const readMe = (): Promise<UserModel> =>
+    span('usergraph.me', {}, async (trace, meSpan) => {
+      const scope = cache && adapter.cacheScope(credentials, 'me');
+      if (!cache || scope === undefined) return adapter.fetchMe(credentials, options(trace));
+      const read = await cache.readMe(scope, adapter.cacheProjection(fields), cached.mode, () => adapter.fetchMe(credentials, options(trace)));
+      cached.record(read);
+      meSpan?.setAttribute(`usergraph.cache.${read.result}`, 1);
+      if (read.value instanceof Error) throw read.value;
+      return read.value;
+    });
 
   return {
     async listUsers(filterInput, firstInput, after) {
       if (!directory) throw unsupported();
       const first = checkFirst(firstInput, adapter.provider);
       const filter = normalizeUserFilter(filterInput, adapter.provider, directory);
-      return page(usersListKey(filter), first, after, (request) => directory.listUsers(filter, request, credentials, options()));
+      return page(usersListKey(filter), first, after, (request) =>
+        span('usergraph.list', { 'usergraph.list.first': first }, (trace) => directory.listUsers(filter, request, credentials, options(trace))),
+      );
     },
     async fetchGroup(id) {
       if (!directory) throw unsupported();
       const groupId = checkGroupId(id, 'id', adapter.provider, directory);
       let promise = groups.get(groupId);
-      if (!promise) groups.set(groupId, (promise = Promise.resolve().then(() => directory.fetchGroup(groupId, credentials, options()))));
+      if (!promise) groups.set(groupId, (promise = Promise.resolve().then(() => span('usergraph.group', {}, (trace) => directory.fetchGroup(groupId, credentials, options(trace))))));
       return promise;
     },
     async listGroupMembers(id, firstInput, after) {
       if (!directory) throw unsupported();
       const first = checkFirst(firstInput, adapter.provider);
       const groupId = checkGroupId(id, 'id', adapter.provider, directory);
-      return page(membersListKey(groupId), first, after, (request) => directory.listGroupMembers(groupId, request, credentials, options()));
+      return page(membersListKey(groupId), first, after, (request) =>
+        span('usergraph.list', { 'usergraph.list.first': first }, (trace) => directory.listGroupMembers(groupId, request, credentials, options(trace))),
+      );
     },
     loadUser(id) {
       let key: string;

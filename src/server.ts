@@ -34,6 +34,10 @@ import { createCors, CSRF_PREFLIGHT_HEADERS } from './cors.js';
 import { createCacheBackend } from './cache/create-store.js';
 import { createUserCache } from './cache/user-cache.js';
 import { createStaleMarkerPlugin } from './plugins/stale-marker.js';
+import { createTracingPlugin } from './plugins/tracing.js';
+import { createDisabledTracing, logIds, withSpan, type GatewayTracing, type RequestSpan } from './tracing.js';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import { createApqCache } from './persisted/apq-cache.js';
 import { loadTrustedDocuments, type TrustedDocuments } from './persisted/trusted-documents.js';
 
@@ -45,6 +49,8 @@ export interface GatewayDeps {
   now?: () => number;
   /** The PERSISTED_DOCUMENTS manifest, already loaded (start.ts checks it first); else loaded here. */
   trustedDocuments?: TrustedDocuments;
+  /** OpenTelemetry traces (tracing.ts); defaults to off. */
+  tracing?: GatewayTracing;
 }
 
 export interface Gateway {
@@ -66,8 +72,10 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   const trustedDocuments = deps.trustedDocuments ?? (config.persistedDocuments && loadTrustedDocuments(config.persistedDocuments));
   const metrics = deps.metrics ?? createMetrics();
   const upstreamLogger = deps.logger.child({ component: 'upstream' });
+  const tracing = deps.tracing ?? createDisabledTracing();
   const registry = createRegistry(config.providers, {
     logger: deps.logger,
+    tracing,
     observer: {
       onAttempt(attempt: UpstreamAttempt) {
         metrics.onAttempt(attempt);
@@ -113,6 +121,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
         return { idsPerCall: adapter?.idsPerCall, listPageSize: adapter?.directory?.listPageSize };
       }),
       createStaleMarkerPlugin(),
+      createTracingPlugin(),
       createOperationLogPlugin(deps.logger, metrics),
       // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.
       ApolloServerPluginLandingPageDisabled(),
@@ -138,15 +147,23 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     },
     (req, res) => {
       const requestId = requestIdFrom(req.headers['x-request-id']);
-      const log = deps.logger.child({ requestId });
+      // One span per GraphQL request, under the caller's trace (traceparent) when it sent one; its ids
+      // go on every log line of the request. Named after the operation once known (plugins/tracing.ts).
+      const span = tracing.enabled && isGraphQLTarget(req.url) ? startRequestSpan(req) : undefined;
+      const log = deps.logger.child({ requestId, ...(span && logIds(span.span)) });
       res.setHeader('x-request-id', requestId);
       // While shutting down, tell keep-alive clients to reconnect (elsewhere).
       if (stopping) res.setHeader('connection', 'close');
       inFlight++;
       res.once('close', () => {
+        if (span) {
+          span.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
+          if (res.statusCode >= 500) span.span.setStatus({ code: SpanStatusCode.ERROR });
+          span.span.end();
+        }
         if (--inFlight === 0) onDrained?.();
       });
-      handle(req, res, requestId, log).catch((error: unknown) => {
+      handle(req, res, requestId, log, span).catch((error: unknown) => {
         if (clientWentAway(req, error)) {
           log.debug({ reason: 'client-gone' }, 'the client went away mid-request');
           res.destroy();
@@ -173,11 +190,23 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     deadlineMs: config.requestDeadlineMs,
     onBatch: (provider: ProviderName, size: number) => metrics.onBatch(provider, size),
     cache: userCache,
+    ...(tracing.enabled && { tracer: tracing.tracer }),
   };
 
   const applyCors = createCors(config.cors);
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
+  /** The request's span and the context its children start under. */
+  function startRequestSpan(req: IncomingMessage): RequestSpan {
+    const parent = tracing.extract(req.headers);
+    const span = tracing.tracer.startSpan(
+      'GraphQL Operation',
+      { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: req.method ?? 'GET', [ATTR_URL_PATH]: '/graphql' } },
+      parent,
+    );
+    return { span, context: withSpan(parent, span) };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger, span: RequestSpan | undefined): Promise<void> {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://gateway.invalid');
@@ -266,7 +295,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => (context = createContext(registry, req.headersDistinct, { ...contextOptions, requestId, log })),
+        context: async () => (context = createContext(registry, req.headersDistinct, { ...contextOptions, requestId, log, span })),
       });
     } finally {
       context?.loaders.dispose();
@@ -312,6 +341,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     await apollo.stop();
     await registry.close();
     await cacheStore.close();
+    // What was recorded up to the end leaves before the process does.
+    await tracing.shutdown().catch((error: unknown) => deps.logger.warn({ err: error }, 'trace export at shutdown failed'));
   }
 
   /** A client's mistake or a refusal before GraphQL: a GraphQL-shaped error, and a debug line. */
@@ -388,6 +419,11 @@ function decodeUtf8(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `/graphql` (with or without a query string): the requests that get a span. */
+function isGraphQLTarget(url: string | undefined): boolean {
+  return url === '/graphql' || url?.startsWith('/graphql?') === true;
 }
 
 /** A client-chosen id is kept only when short and plain: it lands in logs and response headers. */

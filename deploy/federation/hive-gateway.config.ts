@@ -13,8 +13,9 @@
  * a router forwards no client header unless told to. usergraph reads each provider's credentials from
  * the client's headers (README, "What the gateway sends upstream"), so the router must forward exactly those, and only to
  * usergraph: another subgraph of the supergraph has no business seeing a caller's Passbolt token.
- * `x-request-id` (usergraph's log correlation) and `cache-control` (`no-cache` reads past usergraph's
- * cache) go to every subgraph. `router.yaml` is the same for Apollo Router; the federation tests check
+ * `x-request-id` (usergraph's log correlation), `cache-control` (`no-cache` reads past usergraph's
+ * cache) and the W3C trace context (`traceparent`, `tracestate`: usergraph's spans join the caller's
+ * trace; a router with its own tracing sends its own instead) go to every subgraph. `router.yaml` is the same for Apollo Router; the federation tests check
  * both lists against every provider module's `credentialHeaders`, so a new provider cannot be missed.
  */
 import type { GatewayConfigSupergraph, PropagateHeadersOpts } from '@graphql-hive/gateway-runtime';
@@ -35,7 +36,7 @@ export const PROVIDER_CREDENTIAL_HEADERS = [
 ] as const;
 
 /** Headers every subgraph receives. */
-export const SHARED_HEADERS = ['x-request-id', 'cache-control'] as const;
+export const SHARED_HEADERS = ['x-request-id', 'cache-control', 'traceparent', 'tracestate'] as const;
 
 /** The client headers forwarded to one subgraph, by name as the client sent them; absent ones are left out. */
 export function forwardedHeaders(request: Request, subgraphName: string): Record<string, string> {

@@ -14,6 +14,7 @@ import { loadSimulatorData, startSimulators, type Simulators } from '../simulato
 import { SIMULATOR_MODULES } from '../simulators/registry.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { describeRedisUrl } from '../cache/redis-url.js';
+import { createTracing } from '../tracing.js';
 
 export async function start(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -40,7 +41,10 @@ export async function start(): Promise<void> {
     logger.info({ mode: 'production', notConfigured: missing }, missing.length ? 'some providers are not configured; their fields answer PROVIDER_UNAVAILABLE' : 'all providers configured');
   }
 
-  const gateway = await createGateway(config, { logger, trustedDocuments });
+  // OpenTelemetry traces: on when OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set (tracing.ts).
+  const tracing = createTracing({ env: process.env });
+  if (tracing.enabled) logger.info({ endpoint: originOf(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT) }, 'exporting traces (OTLP/HTTP)');
+  const gateway = await createGateway(config, { logger, trustedDocuments, tracing });
   const url = await gateway.listen();
   logger.info({ url }, 'usergraph is listening');
   // Where cached user records live and for how long (the Redis URL without its password).
@@ -84,4 +88,13 @@ export async function start(): Promise<void> {
   };
   process.on('SIGINT', (signal) => void shutdown(signal));
   process.on('SIGTERM', (signal) => void shutdown(signal));
+}
+
+/** Scheme, host and port only: an endpoint URL may carry a key in its user info or query. */
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
 }

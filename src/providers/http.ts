@@ -7,13 +7,31 @@
  *
  * Each adapter's pool is bound to its own origin, so a provider's credential has no route to
  * another host. Paths are checked to stay inside the configured base path.
+ *
+ * Traces: when the call carries a trace context (`UpstreamCallOptions.trace`) and the registry gave a
+ * tracer, every attempt is one CLIENT span under it, per the OpenTelemetry HTTP client conventions
+ * (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client-span): named
+ * `<METHOD> <route template>`, with `url.template` instead of `url.full` (the raw path and query hold
+ * user ids, emails and filters), no header, credential or body. A retry is one more span, with
+ * `http.request.resend_count`. The attempt span's `traceparent`/`tracestate` (W3C Trace Context) go
+ * upstream only where `<PROVIDER>_TRACE_PROPAGATION=true`.
  */
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { ProviderName } from './provider-name.js';
 import type { UpstreamCallOptions } from './request-scope.js';
-import { createUpstreamGuard, type AttemptOutcome, type UpstreamGuard } from './resilience.js';
+import { createUpstreamGuard, type AttemptOutcome, type BreakerState, type UpstreamGuard } from './resilience.js';
 import type { ProviderConfigBase } from './types.js';
 
 // The observer's types live apart (types.ts names them without importing this client); re-exported for its users.
@@ -27,6 +45,11 @@ export interface HttpRequest extends UpstreamCallOptions {
   method: 'GET' | 'POST';
   /** Path below the provider's base URL, starting with `/`, every segment already percent-encoded. */
   path: string;
+  /**
+   * `path`'s route template, without the query (`/users/{id}.json`): the attempt span's name and
+   * `url.template`. When absent, one is derived from `path` (`routeTemplate`).
+   */
+  route?: string;
   /**
    * The request headers, or a function building them for each attempt (BellaDati's OAuth header
    * carries a fresh nonce and timestamp per request, so a retry must not replay the first one's).
@@ -90,6 +113,33 @@ function safeDecode(segment: string): string {
   }
 }
 
+/**
+ * A route template for a path that came without one: the query dropped, and every segment that is
+ * not a plain lower-case word (`users`, `user-groups`) or an API version (`v2`, `v1.1`) replaced by
+ * `{id}`, a `.json` suffix kept (`/users/f848….json` → `/users/{id}.json`). An id, email or filter
+ * value thus never reaches a span; a lower-case word could still be a name, so every adapter passes
+ * its own `route`.
+ */
+export function routeTemplate(path: string): string {
+  const pathname = path.split('?', 1)[0]!;
+  return pathname
+    .split('/')
+    .map((segment) => {
+      const json = segment.endsWith('.json');
+      const stem = json ? segment.slice(0, -'.json'.length) : segment;
+      const safe = stem === '' || /^[a-z]+(?:[-_][a-z]+)*$/.test(stem) || /^v\d+(?:\.\d+)*$/.test(stem);
+      return (safe ? stem : '{id}') + (json ? '.json' : '');
+    })
+    .join('/');
+}
+
+/** `url.template` is still in development in the conventions, so not exported by the stable package (copied, as its README advises). */
+const ATTR_URL_TEMPLATE = 'url.template';
+const ATTR_PROVIDER = 'usergraph.provider';
+const ATTR_BREAKER_STATE = 'usergraph.breaker.state';
+
+const w3c = new W3CTraceContextPropagator();
+
 /** `application/json` and its `+json` relatives, any parameters (RFC 6839). */
 const JSON_CONTENT_TYPE = /^\s*application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
@@ -99,6 +149,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     throw new TypeError(`${options.provider}: baseUrl must be http(s), got ${base.protocol}`);
   }
   const basePath = base.pathname.replace(/\/+$/, '');
+  // The base path is configuration, but may still name a tenant: templated like a path without a route.
+  const baseTemplate = routeTemplate(basePath);
+  const serverAttributes: Attributes = {
+    [ATTR_SERVER_ADDRESS]: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+    [ATTR_SERVER_PORT]: base.port ? Number(base.port) : base.protocol === 'https:' ? 443 : 80,
+  };
   const pool = new Pool(base.origin, {
     connections: options.connections,
     keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -115,6 +171,48 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const throttleStatuses = new Set(options.throttleStatuses ?? [429]);
 
   const observer = options.observer;
+  const tracer = options.tracing?.tracer;
+  const propagate = options.tracePropagation === true;
+
+  /**
+   * The breaker's state as the attempt starts. An attempt is only let through an open breaker as its
+   * half-open probe, and cockatiel marks the breaker half-open only once that probe has begun.
+   */
+  function attemptBreakerState(): BreakerState {
+    const state = guard.breakerState();
+    return state === 'open' ? 'half-open' : state;
+  }
+
+  /** The attempt's CLIENT span under the call's trace context; none when the call is not traced. */
+  function startAttemptSpan(req: HttpRequest, n: number): Span | undefined {
+    if (!tracer || !req.trace) return undefined;
+    const template = baseTemplate + (req.route ?? routeTemplate(req.path));
+    return tracer.startSpan(
+      `${req.method} ${template}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [ATTR_HTTP_REQUEST_METHOD]: req.method,
+          [ATTR_URL_TEMPLATE]: template,
+          ...serverAttributes,
+          // Set if and only if the request is a retry (the conventions' requirement level).
+          ...(n > 0 && { [ATTR_HTTP_REQUEST_RESEND_COUNT]: n }),
+          [ATTR_PROVIDER]: provider,
+          [ATTR_BREAKER_STATE]: attemptBreakerState(),
+        },
+      },
+      req.trace,
+    );
+  }
+
+  /** The attempt's headers, with the attempt span's `traceparent`/`tracestate` where this provider takes them. */
+  function attemptHeaders(req: HttpRequest, span: Span | undefined): Record<string, string> {
+    const headers = typeof req.headers === 'function' ? req.headers() : req.headers;
+    if (!span || !propagate || !req.trace) return headers;
+    const out = { ...headers };
+    w3c.inject(trace.setSpan(req.trace, span), out, { set: (carrier, key, value) => (carrier[key] = value) });
+    return out;
+  }
 
   async function attempt(req: HttpRequest, deadlineAt: number, n: number): Promise<HttpResponse & AttemptOutcome> {
     const started = performance.now();
@@ -125,6 +223,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       tally.providers.add(provider);
     }
     if (left <= 0) throw new GatewayError(ErrorCode.PROVIDER_TIMEOUT, undefined, { provider, detail: { cause: 'deadline' } });
+    const span = startAttemptSpan(req, n);
     // One controller per attempt, aborted by its own timer or by the request's signal; both are
     // cleared when the attempt ends (AbortSignal.timeout/any cannot be, and cost a timer each).
     const controller = new AbortController();
@@ -140,10 +239,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const res = await pool.request({
         method: req.method,
         path: basePath + req.path,
-        headers: typeof req.headers === 'function' ? req.headers() : req.headers,
+        headers: attemptHeaders(req, span),
         body: req.body,
         signal,
       });
+      span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
       // A success must be JSON: an HTML login page or a proxy's text answer with
       // 200 is a bad response, not a body to parse. Error statuses are read whatever their type.
       if (res.statusCode >= 200 && res.statusCode < 300 && !JSON_CONTENT_TYPE.test(String(res.headers['content-type'] ?? ''))) {
@@ -172,16 +272,27 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const headers = res.headers as IncomingHttpHeaders;
       const throttled = throttleStatuses.has(res.statusCode);
       const retryAfterSeconds = throttled || res.statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
-      observer?.onAttempt({ provider, method: req.method, outcome: res.statusCode, durationMs: performance.now() - started, attempt: n });
+      observer?.onAttempt({ provider, method: req.method, outcome: res.statusCode, durationMs: performance.now() - started, attempt: n, ...traceIds(span) });
+      // 4xx is an error on a client span, 5xx on any (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#status).
+      if (span && res.statusCode >= 400) {
+        span.setAttribute(ATTR_ERROR_TYPE, String(res.statusCode));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
       return { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), throttled, retryAfterSeconds };
     } catch (error) {
       const failure = toTransportError(error, provider, signal);
       const outcome = failure.extensions.reason === 'RESPONSE_TOO_LARGE' ? 'too_large' : failure.extensions.reason === 'NOT_JSON' ? 'not_json' : failure.code === ErrorCode.PROVIDER_TIMEOUT ? 'timeout' : 'network';
-      observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n });
+      observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n, ...traceIds(span) });
+      if (span) {
+        // A low-cardinality name for what went wrong, never the error's text (it may quote the provider).
+        span.setAttribute(ATTR_ERROR_TYPE, outcome);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
       throw failure;
     } finally {
       clearTimeout(timer);
       parent?.removeEventListener('abort', onParentAbort);
+      span?.end();
     }
   }
 
@@ -201,6 +312,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     request,
     close: () => pool.close(),
   };
+}
+
+/** The attempt span's ids for the debug log line (nothing when the request is not traced). */
+function traceIds(span: Span | undefined): { trace_id: string; span_id: string } | undefined {
+  if (!span) return undefined;
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /** Maps a failure below HTTP (timeout, refused connection, reset) to a gateway error. */

@@ -5,6 +5,7 @@
  */
 import { createUpstreamGuard, type UpstreamGuard } from './resilience.js';
 import type { AdapterDeps, ProviderAdapter, ProviderConfigBase } from './types.js';
+import type { GatewayTracing } from '../tracing.js';
 import type { UpstreamObserver } from './http.js';
 import type { AnyProviderModule, ProviderModule } from './module.js';
 import type { ProviderName } from './provider-name.js';
@@ -45,18 +46,22 @@ export interface ProviderRegistry {
 export interface RegistryDeps extends AdapterDeps {
   /** Told of every upstream attempt of every provider (metrics, debug log). */
   observer?: UpstreamObserver;
+  /** Starts a span per upstream attempt of a traced call; absent or not enabled: no spans. */
+  tracing?: Pick<GatewayTracing, 'enabled' | 'tracer'>;
 }
 
 /** The configured providers' adapters, each with its own guard shared by every request to it. */
 export function createRegistry(config: ProvidersConfig, deps: RegistryDeps): ProviderRegistry {
   const adapters = new Map<ProviderName, ProviderAdapter<unknown>>();
   const guards = new Map<ProviderName, UpstreamGuard>();
+  // Tracing off: no span is even started (the no-op tracer would make one per attempt for nothing).
+  const tracing = deps.tracing?.enabled ? { tracer: deps.tracing.tracer } : undefined;
   for (const module of PROVIDER_MODULES as readonly AnyProviderModule[]) {
     const settings = (config as Partial<Record<ProviderName, ProviderConfigBase | null>>)[module.name];
     if (!settings) continue;
     const guard = createUpstreamGuard(module.name, settings.resilience);
     guards.set(module.name, guard);
-    adapters.set(module.name, module.createAdapter({ ...settings, guard, observer: deps.observer }, deps) as ProviderAdapter<unknown>);
+    adapters.set(module.name, module.createAdapter({ ...settings, guard, observer: deps.observer, tracing }, deps) as ProviderAdapter<unknown>);
   }
   return {
     get: (provider) => adapters.get(provider),

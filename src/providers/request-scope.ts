@@ -7,6 +7,7 @@
  * so two requests can never see each other's deadline or tally.
  */
 import { setMaxListeners } from 'node:events';
+import type { Context } from '@opentelemetry/api';
 import type { ProviderName } from './provider-name.js';
 
 export interface UpstreamTally {
@@ -26,10 +27,12 @@ export interface UpstreamCallOptions {
   deadlineAt?: number;
   /** Counts the upstream attempts made for the request. */
   tally?: UpstreamTally;
+  /** The trace context upstream attempt spans start under (tracing.ts); absent: not traced. */
+  trace?: Context;
 }
 
 /** One GraphQL request's upstream budget: pass it (it is an `UpstreamCallOptions`) to every upstream call. */
-export interface RequestScope extends Required<UpstreamCallOptions> {
+export interface RequestScope extends Required<Omit<UpstreamCallOptions, 'trace'>> {
   /** Aborts (with a `TimeoutError`) when the request's deadline passes. */
   readonly signal: AbortSignal;
   readonly deadlineAt: number;
@@ -64,5 +67,5 @@ export function createRequestScope(deadlineMs: number, tally: UpstreamTally = cr
 
 /** Just the request's share of `options` (an adapter's `FetchOptions` carries more), for an `HttpRequest`. */
 export function callOptions(options: UpstreamCallOptions | undefined): UpstreamCallOptions {
-  return { signal: options?.signal, deadlineAt: options?.deadlineAt, tally: options?.tally };
+  return { signal: options?.signal, deadlineAt: options?.deadlineAt, tally: options?.tally, trace: options?.trace };
 }

@@ -3,6 +3,7 @@
  * it. See README, "Adding a provider".
  */
 import type { Logger as PinoLogger } from 'pino';
+import type { Tracer } from '@opentelemetry/api';
 import type { FilterName, GroupRecord, PageRequest, PageState, UserFilter, UserPage } from './directory.js';
 import type { UserModelBase } from '../model.js';
 import type { ProviderName } from './provider-name.js';
@@ -39,6 +40,16 @@ export interface ProviderConfigBase {
   guard?: UpstreamGuard;
   /** Told of every upstream attempt (metrics, debug log); the registry sets it. */
   observer?: UpstreamObserver;
+  /**
+   * Starts a span per upstream attempt of a traced call (src/tracing.ts); the registry sets it.
+   * Absent: no spans.
+   */
+  tracing?: { readonly tracer: Tracer };
+  /**
+   * Send the attempt's W3C trace context (`traceparent`, `tracestate`) to this provider
+   * (`<NAME>_TRACE_PROPAGATION`); off unless true: providers are third parties.
+   */
+  tracePropagation?: boolean;
 }
 
 /**

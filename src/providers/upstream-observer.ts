@@ -13,6 +13,9 @@ export interface UpstreamAttempt {
   durationMs: number;
   /** 0 for the first attempt. */
   attempt: number;
+  /** The attempt's trace and span ids when the request is traced (for the debug log line). */
+  trace_id?: string;
+  span_id?: string;
 }
 
 /** Told of every upstream attempt (metrics, debug logs); never sees headers, bodies or URLs. */

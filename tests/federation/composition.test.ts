@@ -163,7 +163,7 @@ describe('deploy/federation', () => {
 
   /** Every provider's credential headers, lower case. */
   const credentialHeaders = PROVIDER_MODULES.flatMap((m) => m.credentialHeaders).map((h) => h.toLowerCase());
-  const sharedHeaders = ['x-request-id', 'cache-control'];
+  const sharedHeaders = ['x-request-id', 'cache-control', 'traceparent', 'tracestate'];
 
   it('hive-gateway.config.ts lists every provider’s credential headers, and reads the committed supergraph', () => {
     expect(PROVIDER_CREDENTIAL_HEADERS.map((h) => h.toLowerCase()).sort()).toEqual([...credentialHeaders].sort());

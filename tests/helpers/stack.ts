@@ -5,6 +5,7 @@
 import { loadConfig, withSimulatorUrls, type GatewayConfig } from '../../src/config.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { createGateway, type Gateway } from '../../src/server.js';
+import type { GatewayTracing } from '../../src/tracing.js';
 import { startSimulators, type SimulatorData, type Simulators } from '../../src/simulators/index.js';
 import { SIMULATOR_MODULES } from '../../src/simulators/registry.js';
 
@@ -42,12 +43,14 @@ export interface StartStackOptions {
   logger?: Logger;
   /** The cache's clock (milliseconds since the epoch), for tests that move time. */
   now?: () => number;
+  /** OpenTelemetry traces (src/tracing.ts `createTracing`); off when absent. */
+  tracing?: GatewayTracing;
 }
 
 export async function startStack(options: StartStackOptions = {}): Promise<Stack> {
   const sims = await startSimulators({ data: options.data });
   const config = withSimulatorUrls(loadConfig({ USERGRAPH_MODE: 'demo', CACHE_TTL_S: '0', ...options.env }), sims);
-  const gateway = await createGateway(config, { logger: options.logger ?? createSilentLogger(), now: options.now });
+  const gateway = await createGateway(config, { logger: options.logger ?? createSilentLogger(), now: options.now, tracing: options.tracing });
   const url = await gateway.listen(0, '127.0.0.1');
 
   return {

@@ -36,24 +36,31 @@ export function createBellaDatiClient(config: ProviderConfigBase & BellaDatiCons
   const http = createHttpClient({ ...config, provider: 'BELLADATI', throttleStatuses: [429, 503] });
   const consumer: BellaDatiConsumer = { consumerKey: config.consumerKey, realm: config.realm };
 
-  const get = (path: string, token: string, call: UpstreamCallOptions | undefined, exclude: readonly string[] = []) =>
-    getPath(exclude.length ? `${path}?exclude=${exclude.map(encodeURIComponent).join(',')}` : path, token, call);
+  const get = (path: string, route: string, token: string, call: UpstreamCallOptions | undefined, exclude: readonly string[] = []) =>
+    getPath(exclude.length ? `${path}?exclude=${exclude.map(encodeURIComponent).join(',')}` : path, route, token, call);
 
-  const getPath = (path: string, token: string, call: UpstreamCallOptions | undefined) =>
+  // `route`: the path's template, what traces show of it (http.ts).
+  const getPath = (path: string, route: string, token: string, call: UpstreamCallOptions | undefined) =>
     http.request({
       method: 'GET',
       path,
+      route,
       // Built per attempt: each call, a retry included, needs its own nonce and timestamp.
       headers: () => ({ ...authHeaders(consumer, token), accept: 'application/json' }),
       ...callOptions(call),
     });
 
   return {
-    getUser: (id, token, call, exclude) => get(userPath(id), token, call, exclude),
-    getUserByUsername: (username, token, call, exclude) => get(usernamePath(username), token, call, exclude),
+    getUser: (id, token, call, exclude) => get(userPath(id), '/users/{id}', token, call, exclude),
+    getUserByUsername: (username, token, call, exclude) => get(usernamePath(username), '/users/username/{username}', token, call, exclude),
     getDomainUsers: (domainId, groupId, token, call) =>
-      getPath(groupId === undefined ? domainPath(domainId, 'users') : `${domainPath(domainId, 'users')}?userGroup_id=${encodeURIComponent(groupId)}`, token, call),
-    getDomainGroups: (domainId, token, call) => getPath(domainPath(domainId, 'userGroups'), token, call),
+      getPath(
+        groupId === undefined ? domainPath(domainId, 'users') : `${domainPath(domainId, 'users')}?userGroup_id=${encodeURIComponent(groupId)}`,
+        '/domains/{domain}/users',
+        token,
+        call,
+      ),
+    getDomainGroups: (domainId, token, call) => getPath(domainPath(domainId, 'userGroups'), '/domains/{domain}/userGroups', token, call),
     close: () => http.close(),
   };
 }

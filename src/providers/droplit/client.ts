@@ -26,6 +26,8 @@ export function createDroplitClient(config: ProviderConfigBase): DroplitClient {
       http.request({
         method: 'GET',
         path: userPath(id),
+        // What traces show of the path (http.ts).
+        route: '/api/users/{ecosystemId};{uniqueId}',
         headers: { ...authHeaders(token), accept: 'application/json' },
         ...callOptions(call),
       }),

@@ -28,12 +28,13 @@ export function createPassboltClient(config: ProviderConfigBase): PassboltClient
   const http = createHttpClient({ ...config, provider: 'PASSBOLT' });
   // The `.json` suffix alone selects JSON; the Accept header is the documented alternative and
   // costs nothing (docs/providers/passbolt.md §1: without both, Passbolt answers 404 "Please use .json…").
-  const get = (path: string, token: string, call?: UpstreamCallOptions) =>
-    http.request({ method: 'GET', path, headers: { ...authHeaders(token), accept: 'application/json' }, ...callOptions(call) });
+  // `route`: the path's template, what traces show of it (http.ts).
+  const get = (path: string, route: string, token: string, call?: UpstreamCallOptions) =>
+    http.request({ method: 'GET', path, route, headers: { ...authHeaders(token), accept: 'application/json' }, ...callOptions(call) });
   return {
-    viewUser: (userId, token, call) => get(userPath(userId), token, call),
-    listUsers: (query, token, call) => get(query ? `/users.json?${query}` : '/users.json', token, call),
-    viewGroup: (groupId, token, call) => get(`/groups/${encodeURIComponent(groupId)}.json`, token, call),
+    viewUser: (userId, token, call) => get(userPath(userId), userId === 'me' ? '/users/me.json' : '/users/{id}.json', token, call),
+    listUsers: (query, token, call) => get(query ? `/users.json?${query}` : '/users.json', '/users.json', token, call),
+    viewGroup: (groupId, token, call) => get(`/groups/${encodeURIComponent(groupId)}.json`, '/groups/{id}.json', token, call),
     close: () => http.close(),
   };
 }

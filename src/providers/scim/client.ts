@@ -33,16 +33,17 @@ const ACCEPT = 'application/scim+json, application/json;q=0.9';
 
 export function createScimClient(config: ProviderConfigBase): ScimClient {
   const http = createHttpClient({ ...config, provider: 'SCIM' });
-  const get = (path: string, token: string, call?: UpstreamCallOptions) =>
-    http.request({ method: 'GET', path, headers: { ...authHeaders(token), accept: ACCEPT }, ...callOptions(call) });
+  // `route`: the path's template, what traces show of it (http.ts).
+  const get = (path: string, route: string, token: string, call?: UpstreamCallOptions) =>
+    http.request({ method: 'GET', path, route, headers: { ...authHeaders(token), accept: ACCEPT }, ...callOptions(call) });
   return {
-    getUser: (id, token, call) => get(userPath(id), token, call),
-    getMe: (token, call) => get('/Me', token, call),
-    filterUsers: (ids, token, call) => get(`/Users?${idFilterQuery(ids)}`, token, call),
+    getUser: (id, token, call) => get(userPath(id), '/Users/{id}', token, call),
+    getMe: (token, call) => get('/Me', '/Me', token, call),
+    filterUsers: (ids, token, call) => get(`/Users?${idFilterQuery(ids)}`, '/Users', token, call),
     listUsers: (filter, startIndex, count, token, call) =>
-      get(`/Users?${queryString({ ...(filter === undefined ? {} : { filter }), startIndex: String(startIndex), count: String(count) })}`, token, call),
+      get(`/Users?${queryString({ ...(filter === undefined ? {} : { filter }), startIndex: String(startIndex), count: String(count) })}`, '/Users', token, call),
     getGroup: (id, withMembers, token, call) =>
-      get(`/Groups/${encodeURIComponent(id)}${withMembers ? '' : `?${queryString({ excludedAttributes: 'members' })}`}`, token, call),
+      get(`/Groups/${encodeURIComponent(id)}${withMembers ? '' : `?${queryString({ excludedAttributes: 'members' })}`}`, '/Groups/{id}', token, call),
     close: () => http.close(),
   };
 }

@@ -48,16 +48,19 @@ export function createSyncanoClient(config: ProviderConfigBase & { instance: str
   const http = createHttpClient({ ...config, provider: 'SYNCANO' });
   const instancePath = `/v1.1/instances/${encodeURIComponent(config.instance)}`;
   const userPath = (id: string) => `${instancePath}/users/${encodeURIComponent(id)}/`;
-  const get = (path: string, headers: Record<string, string>, call?: UpstreamCallOptions) =>
-    http.request({ method: 'GET', path, headers: { ...headers, accept: 'application/json' }, ...callOptions(call) });
+  // `route`: the path's template, what traces show of it (http.ts).
+  const route = (below: string) => `/v1.1/instances/{instance}${below}`;
+  const get = (path: string, template: string, headers: Record<string, string>, call?: UpstreamCallOptions) =>
+    http.request({ method: 'GET', path, route: route(template), headers: { ...headers, accept: 'application/json' }, ...callOptions(call) });
 
   return {
-    getUser: (id, headers, call) => get(userPath(id), headers, call),
-    getMe: (headers, call) => get(`${instancePath}/user/`, headers, call),
+    getUser: (id, headers, call) => get(userPath(id), '/users/{id}/', headers, call),
+    getMe: (headers, call) => get(`${instancePath}/user/`, '/user/', headers, call),
     batchGetUsers: (ids, headers, call) =>
       http.request({
         method: 'POST',
         path: `${instancePath}/batch/`,
+        route: route('/batch/'),
         headers: { ...headers, accept: 'application/json', 'content-type': 'application/json' },
         // Sub-request paths must start with `/{version}/instances/{instance}/` (docs/providers/syncano.md §5).
         body: JSON.stringify({ requests: ids.map((id) => ({ method: 'GET', path: userPath(id) })) }),
@@ -65,9 +68,11 @@ export function createSyncanoClient(config: ProviderConfigBase & { instance: str
         idempotent: true,
         ...callOptions(call),
       }),
-    listUsers: (page, headers, call) => get(`${instancePath}/users/${listQuery(page, { username__startswith: page.usernamePrefix })}`, headers, call),
-    getGroup: (id, headers, call) => get(`${instancePath}/groups/${encodeURIComponent(id)}/`, headers, call),
-    listGroupUsers: (groupId, page, headers, call) => get(`${instancePath}/groups/${encodeURIComponent(groupId)}/users/${listQuery(page)}`, headers, call),
+    listUsers: (page, headers, call) =>
+      get(`${instancePath}/users/${listQuery(page, { username__startswith: page.usernamePrefix })}`, '/users/', headers, call),
+    getGroup: (id, headers, call) => get(`${instancePath}/groups/${encodeURIComponent(id)}/`, '/groups/{id}/', headers, call),
+    listGroupUsers: (groupId, page, headers, call) =>
+      get(`${instancePath}/groups/${encodeURIComponent(groupId)}/users/${listQuery(page)}`, '/groups/{id}/users/', headers, call),
     close: () => http.close(),
   };
 }

@@ -1,0 +1,109 @@
+/**
+ * Traces from the compiled `usergraph start` (dist/, built by tests/global-setup.ts) configured the
+ * way an operator does, by the standard OpenTelemetry variables alone (README "Tracing"), exporting
+ * to a real OTLP/HTTP receiver: what a query records reaches it, with the configured resource, and
+ * nothing recorded is lost when the process is stopped.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
+import { PROVIDERS } from '../../src/providers/registry.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** Polls `probe` every 25 ms until it returns a value; `stop` ends the wait with `what` in the error. */
+async function until<T>(what: () => string, probe: () => T | undefined, stop: () => boolean): Promise<T> {
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (stop()) throw new Error(`gave up waiting for ${what()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A header value the exporter must send to the backend and the gateway must never print. */
+const BACKEND_KEY = 'Zq8otlpKey4Wm2Tx7Rk';
+
+async function startTraced(receiver: OtlpReceiver) {
+  const proc = spawn(process.execPath, ['dist/cli.js', 'start'], {
+    env: {
+      ...process.env,
+      USERGRAPH_MODE: 'demo',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...Object.fromEntries(PROVIDERS.map((p) => [`${p}_SIMULATOR_PORT`, '0'])),
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_HEADERS: `x-backend-key=${BACKEND_KEY}`,
+      OTEL_SERVICE_NAME: 'usergraph-test',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=ci',
+      OTEL_TRACES_SAMPLER: 'always_on',
+      // No scheduled export while the test runs: what arrives is what the shutdown flushed.
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanups.push(() => proc.kill('SIGKILL'));
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = await until(() => `the gateway's URL; it exited first:\n${out}`, () => /running at (http:\S+)/.exec(out)?.[1], () => gone);
+  return { proc, url, exited, output: () => out };
+}
+
+describe('usergraph start with the OTEL_* variables', () => {
+  it("exports a query's spans with the configured resource, flushed on SIGTERM", async () => {
+    const receiver = await startOtlpReceiver();
+    cleanups.push(() => receiver.close());
+    const gw = await startTraced(receiver);
+
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'process-traced-1', ...DEMO_CREDENTIALS.PASSBOLT, ...DEMO_CREDENTIALS.BELLADATI },
+      body: JSON.stringify({ query: 'query FromTheCli { p: me(provider: PASSBOLT) { id } b: me(provider: BELLADATI) { id } }' }),
+    });
+    expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    // Nothing leaves before the batch is due (OTEL_BSP_SCHEDULE_DELAY) …
+    expect(receiver.exports).toEqual([]);
+
+    gw.proc.kill('SIGTERM');
+    const [code] = await gw.exited;
+    expect(code).toBe(0);
+    // … and the gateway does not exit before the export has been answered.
+    const spans = receiver.spans();
+    expect(spans.map((s) => `${s.kind} ${s.name}`).sort()).toEqual([
+      'CLIENT GET /api/users/username/{username}',
+      'CLIENT GET /users/me.json',
+      'INTERNAL usergraph.me',
+      'INTERNAL usergraph.me',
+      'SERVER query FromTheCli',
+    ]);
+    for (const s of spans) {
+      expect(s.resource).toMatchObject({ 'service.name': 'usergraph-test', 'deployment.environment': 'ci' });
+      expect(s.traceId).toBe(spans[0]!.traceId);
+    }
+
+    // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: traces go to its /v1/traces, with the configured headers.
+    expect(receiver.exports.map((e) => `${e.method} ${e.path}`)).toEqual(receiver.exports.map(() => 'POST /v1/traces'));
+    expect(receiver.exports[0]!.headers['x-backend-key']).toBe(BACKEND_KEY);
+    expect(receiver.exports[0]!.headers['content-type']).toBe('application/json');
+
+    // The logs say where traces go (the origin only) and correlate the request with its span.
+    const lines = gw
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === 'exporting traces (OTLP/HTTP)')).toMatchObject({ endpoint: receiver.url });
+    const op = spans.find((s) => s.kind === 'SERVER')!;
+    expect(lines.find((l) => l.requestId === 'process-traced-1' && l.msg === 'graphql operation')).toMatchObject({ trace_id: op.traceId, span_id: op.spanId });
+    expect(gw.output()).not.toContain(BACKEND_KEY);
+  }, 60_000);
+});
