@@ -32,6 +32,7 @@
  *   PERSISTED_DOCUMENTS       —           a manifest of trusted operations (graphql-codegen client preset)
  *   PERSISTED_DOCUMENTS_ONLY  production  accept only the manifest's operations
  *   <NAME>_TRACE_PROPAGATION  false       send the upstream attempt span's traceparent/tracestate to that provider
+ *   EXECUTOR                  graphql-jit how operations run: compiled once per document (graphql-jit) or graphql-js
  *   OTEL_*                    —           OpenTelemetry's standard variables, read by the SDK itself (src/tracing.ts;
  *                                         not settable from a USERGRAPH_CONFIG file)
  *
@@ -95,6 +96,8 @@ export interface GatewayConfig {
   persistedQueries: { enabled: boolean; ttlS: number };
   /** Trusted documents: the operations of a manifest, by hash (src/persisted/trusted-documents.ts). */
   persistedDocuments?: { path: string; only: boolean };
+  /** How operations run: compiled once per document and reused (src/executor/jit.ts), or graphql-js's `execute`. */
+  executor: 'graphql-jit' | 'graphql-js';
 }
 
 /** One provider's cache policy: `ttlS` 0 is off. */
@@ -265,6 +268,7 @@ const EnvSchema = z.object({
   PERSISTED_QUERIES_TTL_S: opt(positiveInt),
   PERSISTED_DOCUMENTS: opt(z.string().min(1)),
   PERSISTED_DOCUMENTS_ONLY: opt(bool),
+  EXECUTOR: opt(z.enum(['graphql-jit', 'graphql-js'])),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -372,6 +376,7 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
     },
     persistedQueries: { enabled: e.PERSISTED_QUERIES ?? true, ttlS: e.PERSISTED_QUERIES_TTL_S ?? 86_400 },
     ...(e.PERSISTED_DOCUMENTS ? { persistedDocuments: { path: e.PERSISTED_DOCUMENTS, only: e.PERSISTED_DOCUMENTS_ONLY ?? mode === 'production' } } : {}),
+    executor: e.EXECUTOR ?? 'graphql-jit',
   });
 }
 

@@ -40,6 +40,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import { createApqCache } from './persisted/apq-cache.js';
 import { loadTrustedDocuments, type TrustedDocuments } from './persisted/trusted-documents.js';
+import { createJitGateway, type CompiledOperationStats } from './executor/jit.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -58,6 +59,8 @@ export interface Gateway {
   readonly httpServer: Server;
   readonly registry: ProviderRegistry;
   readonly metrics: GatewayMetrics;
+  /** The compiled-operation cache (EXECUTOR=graphql-jit); undefined with graphql-js. */
+  compiledOperations(): CompiledOperationStats | undefined;
   /** Starts listening; resolves to the `/graphql` URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -90,8 +93,10 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   metrics.watchStore(cacheStore);
   const userCache = createUserCache({ store: cacheStore, crypto: cacheCrypto, policies: config.cache.providers, observer: metrics, now: deps.now });
   let stopping = false;
+  // graphql-jit runs operations through Apollo's `gateway` option (src/executor/jit.ts), which replaces `schema`.
+  const jit = config.executor === 'graphql-jit' ? createJitGateway(createSchema) : undefined;
   const apollo = new ApolloServer<GatewayContext>({
-    schema: createSchema(),
+    ...(jit ? { gateway: jit } : { schema: createSchema() }),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
@@ -371,6 +376,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     httpServer,
     registry,
     metrics,
+    compiledOperations: () => jit?.stats(),
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
