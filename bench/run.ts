@@ -8,6 +8,13 @@
  * probe and from a fixed-rate run at 50 % of the baseline's capacity, upstream calls per query (must
  * equal the distinct (provider, id) count exactly), RSS and peak RSS. Prints one table, then JSON lines.
  *
+ * The peers (S1–S4): what a team would build without the gateway, Apollo Server 5 with one
+ * RESTDataSource per provider (bench/peer/), as Apollo documents it (`peer`) and tuned (`tuned peer`:
+ * the cache-control plugin off, deduplicated GET bodies shared rather than deep-copied per caller).
+ * Each runs in its own process on core 1 like the gateway, measured the same way, interleaved with
+ * the baseline and the gateway, and answers the same bytes; the table adds gateway/peer and
+ * gateway/tuned peer beside gateway/baseline, all from the same run.
+ *
  * S6 (`--only cached`): the cache of provider user records. S1's and S2's bodies against three
  * gateways on core 1, one at a time, interleaved: the cache off (`CACHE_TTL_S=0`, the gateway above),
  * a warm in-process cache, and a warm cache in Redis (a scratch `redis-server` on core 0, beside the
@@ -47,6 +54,11 @@ const SOAK_S = QUICK ? 10 : 60;
 const CONNECTIONS = 32;
 const CLK_TCK = 100;
 
+/** The targets of S1–S5 (the peers only where a scenario says `peer`), in the order they are measured. */
+const TARGET_NAMES = ['baseline', 'gateway', 'peer', 'tunedPeer'] as const;
+type TargetName = (typeof TARGET_NAMES)[number];
+const LABELS: Record<TargetName, string> = { baseline: 'baseline', gateway: 'gateway', peer: 'peer', tunedPeer: 'tuned peer' };
+
 const canPin = (() => {
   try {
     execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
@@ -62,8 +74,10 @@ const canPin = (() => {
  */
 function compile(): void {
   execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('typescript/bin/tsc')), '-p', 'bench/tsconfig.json'], { stdio: 'inherit' });
-  // The gateway reads its SDL from `schema/` beside its build directory, as `dist/` does.
+  // The gateway reads its SDL from `schema/` beside its build directory, as `dist/` does; the peers
+  // also read the Federation directive definitions (`loadTypeDefsWithDirectives`) from `schema-support/`.
   if (!existsSync('dist-bench/schema')) symlinkSync('../schema', 'dist-bench/schema');
+  if (!existsSync('dist-bench/schema-support')) symlinkSync('../schema-support', 'dist-bench/schema-support');
 }
 
 /** Starts `node dist-bench/<script>.js` pinned to `core`; resolves with its first stdout JSON line. */
@@ -390,25 +404,40 @@ async function main() {
   const gateway = await startProcess('src/cli.ts', ['start'], { ...env, PORT: String(gatewayPort) }, 1, `http://127.0.0.1:${gatewayPort}/healthz`);
   children.push(gateway.child);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+  // The peers (bench/peer/), each in its own process on the gateway's core, with the gateway's provider variables.
+  const peer = await startProcess('bench/peer/server.ts', [], env, 1);
+  children.push(peer.child);
+  const tunedPeer = await startProcess('bench/peer/server.ts', ['--tuned'], env, 1);
+  children.push(tunedPeer.child);
   // With taskset in front, the pid to read /proc from is taskset's own (it execs node in place).
-  const targets = { baseline: { url: baseline.info.url as string, pid: baseline.child.pid! }, gateway: { url: gatewayUrl, pid: gateway.child.pid! } };
+  const targets: Record<TargetName, { url: string; pid: number }> = {
+    baseline: { url: baseline.info.url as string, pid: baseline.child.pid! },
+    gateway: { url: gatewayUrl, pid: gateway.child.pid! },
+    peer: { url: peer.info.url as string, pid: peer.child.pid! },
+    tunedPeer: { url: tunedPeer.info.url as string, pid: tunedPeer.child.pid! },
+  };
 
   const list = scenarios(passboltIds).filter((s) => !ONLY || ONLY.has(s.name));
   type Row = Record<string, number>;
-  const rows: Record<string, Record<string, Row[]>> = {};
-  const startMem = { baseline: memory(targets.baseline.pid), gateway: memory(targets.gateway.pid) };
+  const rows: Record<string, Partial<Record<TargetName, Row[]>>> = {};
+  const startMem = Object.fromEntries(TARGET_NAMES.map((name) => [name, memory(targets[name].pid)])) as Record<TargetName, ReturnType<typeof memory>>;
 
   for (const scenario of list) {
-    // Same answer from both: the gateway's first response is the expected body.
-    const expected = await (await fetch(targets.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: scenario.body })).text();
-    const fromBaseline = await (await fetch(targets.baseline.url, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: scenario.body })).text();
+    const names = scenario.peer ? TARGET_NAMES : (['baseline', 'gateway'] as const);
+    // Same answer from all: the gateway's first response is the expected body.
+    const ask = async (name: TargetName) => (await fetch(targets[name].url, { method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: scenario.body })).text();
+    const expected = await ask('gateway');
     const parsed = JSON.parse(expected) as { errors?: unknown[] };
     if (Boolean(parsed.errors) !== scenario.expectsError) throw new Error(`${scenario.name}: unexpected gateway answer ${expected.slice(0, 300)}`);
-    if (fromBaseline !== expected) throw new Error(`${scenario.name}: baseline and gateway differ\n${fromBaseline.slice(0, 300)}\n${expected.slice(0, 300)}`);
+    for (const name of names) {
+      const answer = await ask(name);
+      if (answer !== expected) throw new Error(`${scenario.name}: ${LABELS[name]} and gateway differ\n${answer.slice(0, 300)}\n${expected.slice(0, 300)}`);
+    }
 
-    rows[scenario.name] = { baseline: [], gateway: [] };
+    rows[scenario.name] = Object.fromEntries(names.map((name) => [name, []]));
     for (let rep = 0; rep < REPS; rep++) {
-      const order = rep % 2 === 0 ? (['baseline', 'gateway'] as const) : (['gateway', 'baseline'] as const);
+      // A B C D, D C B A, A B C D: each target measured early and late alike.
+      const order = rep % 2 === 0 ? names : [...names].reverse();
       for (const name of order) {
         const t = targets[name];
         await cannon(t.url, scenario.body, { duration: WARMUP_S, connections: CONNECTIONS });
@@ -434,7 +463,7 @@ async function main() {
     }
     // Fixed rate at 50 % of the baseline's median capacity, once per target.
     const rate = Math.max(1, Math.floor(median(rows[scenario.name]!.baseline!.map((r) => r.rps!)) * 0.5));
-    for (const name of ['baseline', 'gateway'] as const) {
+    for (const name of names) {
       const fixed = await cannon(targets[name].url, scenario.body, { duration: MEASURE_S, connections: CONNECTIONS, overallRate: rate });
       for (const r of rows[scenario.name]![name]!) Object.assign(r, { fixedRate: rate, fixedP50ms: fixed.latency.p50, fixedP99ms: fixed.latency.p99 });
     }
@@ -550,39 +579,66 @@ async function main() {
   const isolation = { alone: isoAlone, whileOtherHangs: isoFailing, failingOps };
 
   const summary = list.map((s) => {
-    const med = (name: 'baseline' | 'gateway', key: string) => median(rows[s.name]![name]!.map((r) => r[key]!));
+    const byName = rows[s.name]!;
+    const medians = (name: TargetName) => {
+      const reps = byName[name];
+      return reps ? Object.fromEntries(Object.keys(reps[0]!).map((k) => [k, median(reps.map((r) => r[k]!))])) : undefined;
+    };
     return {
       scenario: s.name,
       title: s.title,
       expectedCalls: s.expectedCalls,
-      baseline: Object.fromEntries(Object.keys(rows[s.name]!.baseline![0]!).map((k) => [k, med('baseline', k)])),
-      gateway: Object.fromEntries(Object.keys(rows[s.name]!.gateway![0]!).map((k) => [k, med('gateway', k)])),
+      baseline: medians('baseline')!,
+      gateway: medians('gateway')!,
+      // Absent where the scenario has no peer (S5).
+      peer: medians('peer'),
+      tunedPeer: medians('tunedPeer'),
     };
   });
 
   const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const signed = (n: number) => `${n >= 0 ? '+' : ''}${fmt(n)}`;
   const header = ['scenario', 'target', 'req/s', 'CPU µs/req', 'sims CPU µs/req', 'p50 µs', 'p99 µs', 'fixed p50/p99 ms', 'calls/query', 'RSS MB', 'peak MB', 'non-2xx', 'bad bodies'];
   const table: string[][] = [];
+  /** Per scenario, the gateway against each other target it was measured beside: req/s and CPU per request, gateway over the other. */
+  const ratioTable: string[][] = [];
   let failed = false;
   for (const s of summary) {
-    for (const name of ['baseline', 'gateway'] as const) {
+    const present = TARGET_NAMES.filter((name) => s[name] !== undefined);
+    for (const name of present) {
       const r = s[name] as Record<string, number>;
       if (r.callsPerQuery !== s.expectedCalls || r.mismatches! > 0 || r.non2xx! > 0) failed = true;
-      table.push([s.title, name, fmt(r.rps!), fmt(r.cpuUsPerReq!), fmt(r.simCpuUsPerReq!), fmt(r.probeP50us!), fmt(r.probeP99us!), `${fmt(r.fixedP50ms!, 2)}/${fmt(r.fixedP99ms!, 2)}`, `${fmt(r.callsPerQuery!, 2)} (exp ${s.expectedCalls})`, fmt(r.rssMb!, 1), fmt(r.peakRssMb!, 1), fmt(r.non2xx!), fmt(r.mismatches!)]);
+      table.push([s.title, LABELS[name], fmt(r.rps!), fmt(r.cpuUsPerReq!), fmt(r.simCpuUsPerReq!), fmt(r.probeP50us!), fmt(r.probeP99us!), `${fmt(r.fixedP50ms!, 2)}/${fmt(r.fixedP99ms!, 2)}`, `${fmt(r.callsPerQuery!, 2)} (exp ${s.expectedCalls})`, fmt(r.rssMb!, 1), fmt(r.peakRssMb!, 1), fmt(r.non2xx!), fmt(r.mismatches!)]);
     }
     const g = s.gateway as Record<string, number>;
-    const b = s.baseline as Record<string, number>;
-    table.push([s.title, 'gateway/baseline', `${fmt(g.rps! / b.rps!, 2)}x`, `${fmt(g.cpuUsPerReq! / b.cpuUsPerReq!, 2)}x`, '', `+${fmt(g.probeP50us! - b.probeP50us!)}`, '', `${fmt(g.fixedP99ms! / b.fixedP99ms!, 2)}x p99`, '', '', `${fmt(g.peakRssMb! / b.peakRssMb!, 2)}x`, '', '']);
+    const ratios = [s.title];
+    for (const name of TARGET_NAMES) {
+      if (name === 'gateway') continue;
+      const o = s[name] as Record<string, number> | undefined;
+      if (!o) {
+        ratios.push('-');
+        continue;
+      }
+      table.push([s.title, `gateway/${LABELS[name]}`, `${fmt(g.rps! / o.rps!, 2)}x`, `${fmt(g.cpuUsPerReq! / o.cpuUsPerReq!, 2)}x`, '', signed(g.probeP50us! - o.probeP50us!), '', `${fmt(g.fixedP99ms! / o.fixedP99ms!, 2)}x p99`, '', '', `${fmt(g.peakRssMb! / o.peakRssMb!, 2)}x`, '', '']);
+      ratios.push(`${fmt(g.rps! / o.rps!, 2)}x / ${fmt(g.cpuUsPerReq! / o.cpuUsPerReq!, 2)}x`);
+    }
+    ratioTable.push(ratios);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? 'unknown CPU';
   console.log(`\nusergraph benchmark${QUICK ? ' (--quick)' : ''}: ${REPS} rep(s), ${MEASURE_S}s measured after ${WARMUP_S}s warm-up, ${CONNECTIONS} connections; node ${process.version}; ${cpus}; pinned: ${canPin ? 'target on core 1, load + simulators on core 0' : 'no (taskset unavailable)'}`);
   console.log(`direct upstream (load → Passbolt simulator, S1's request): ${fmt(direct.requests.average)} req/s, p50 ${direct.latency.p50} ms, non-2xx ${direct.non2xx}`);
-  console.log(`idle RSS after start: baseline ${fmt(startMem.baseline.rssMb, 1)} MB, gateway ${fmt(startMem.gateway.rssMb, 1)} MB\n`);
+  console.log(`idle RSS after start: ${TARGET_NAMES.map((name) => `${LABELS[name]} ${fmt(startMem[name].rssMb, 1)} MB`).join(', ')}\n`);
   if (table.length > 0) {
     console.log(line(header));
     for (const row of table) console.log(line(row));
+    const ratioHeader = ['scenario', ...TARGET_NAMES.filter((name) => name !== 'gateway').map((name) => `gateway/${LABELS[name]}`)];
+    const ratioWidths = ratioHeader.map((h, i) => Math.max(h.length, ...ratioTable.map((row) => row[i]!.length)));
+    console.log('\nthe gateway against each target, this run (req/s ratio / CPU µs per request ratio; above 1 / below 1: the gateway serves more / spends less):');
+    console.log(ratioHeader.map((h, i) => h.padEnd(ratioWidths[i]!)).join('  '));
+    for (const row of ratioTable) console.log(row.map((c, i) => c.padEnd(ratioWidths[i]!)).join('  '));
+    console.log('');
   }
   console.log(
     `isolation under failure (Droplit alone, sequential): p50/p99 ${fmt(isolation.alone.p50us)}/${fmt(isolation.alone.p99us)} µs; ` +
@@ -661,7 +717,7 @@ async function main() {
   console.log(JSON.stringify({ isolation }));
   console.log(JSON.stringify({ targets: Object.fromEntries(targetRows.map(([what, value, , met]) => [what, { value, met }])) }));
 
-  for (const p of [baseline.child, gateway.child, sims.child]) p.kill('SIGTERM');
+  for (const p of [baseline.child, gateway.child, peer.child, tunedPeer.child, sims.child]) p.kill('SIGTERM');
   if (failed) {
     console.error('\nFAIL: a response differed, a request failed, or calls/query did not equal the expected count.');
     process.exitCode = 1;

@@ -1,6 +1,7 @@
 /**
- * The benchmark's data and scenarios: what every target is asked, the credentials it sends, and how
- * many upstream calls each query must cost (the distinct (provider, id) count).
+ * The benchmark's data and scenarios: what every target is asked, the credentials it sends, how
+ * many upstream calls each query must cost (the distinct (provider, id) count), and which scenarios
+ * the peers (bench/peer/) answer.
  */
 import { randomUUID } from 'node:crypto';
 import { DEMO_CREDENTIALS } from '../src/simulators/demo-credentials.js';
@@ -27,12 +28,17 @@ export const ALL_HEADERS: Record<string, string> = Object.assign({}, ...Object.v
 export interface Scenario {
   name: 'single' | 'aliases50' | 'fourProviders' | 'error' | 'list50';
   title: string;
-  /** The GraphQL request body both the gateway and the baseline receive. */
+  /** The GraphQL request body every target receives (baseline, gateway, peers). */
   body: string;
   /** Distinct (provider, id) pairs: upstream calls per query, exactly. */
   expectedCalls: number;
   /** Whether the response carries an expected GraphQL error. */
   expectsError: boolean;
+  /**
+   * Whether the peers (bench/peer/: Apollo Server with RESTDataSource, as documented and tuned) are
+   * measured too: they resolve `user` and `me`, not the directory's lists.
+   */
+  peer: boolean;
 }
 
 export function scenarios(passboltIds: string[]): Scenario[] {
@@ -49,6 +55,7 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       }),
       expectedCalls: 1,
       expectsError: false,
+      peer: true,
     },
     {
       name: 'aliases50',
@@ -56,6 +63,7 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       body: JSON.stringify({ operationName: 'aliases50', query: `query aliases50 { ${aliases} }` }),
       expectedCalls: 10,
       expectsError: false,
+      peer: true,
     },
     {
       name: 'fourProviders',
@@ -72,6 +80,7 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       // Syncano's `user` is the caller (id 1, scoped by the user key): served from `me`.
       expectedCalls: 7,
       expectsError: false,
+      peer: true,
     },
     {
       name: 'error',
@@ -79,6 +88,7 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       body: JSON.stringify({ operationName: 'error', query: 'query error { user(provider: BELLADATI, id: "999") { id username } }' }),
       expectedCalls: 1,
       expectsError: true,
+      peer: true,
     },
     {
       name: 'list50',
@@ -90,6 +100,7 @@ export function scenarios(passboltIds: string[]): Scenario[] {
       // One `GET /users.json?page=1&limit=50`: a page is one upstream call, never one per user.
       expectedCalls: 1,
       expectsError: false,
+      peer: false,
     },
   ];
 }
