@@ -57,7 +57,8 @@ export async function resolveUserReference(
 
 /** `['_entities', index]`: the representation's place in the batch. */
 function entityPath(reference: UserReference, info: GraphQLResolveInfo): Array<string | number> {
-  const representations = info.variableValues.representations ?? (info.fieldNodes[0] && undefined);
+  // Routers send the representations as the `representations` variable; an inline list has no index to find.
+  const representations = info.variableValues.representations;
   const index = Array.isArray(representations) ? representations.indexOf(reference) : -1;
   return index >= 0 ? [...responsePathAsArray(info.path), index] : responsePathAsArray(info.path);
 }
