@@ -80,7 +80,14 @@ export class GatewayError extends GraphQLError {
     if (options.reason) extensions.reason = options.reason;
     if (options.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = options.retryAfterSeconds;
     if (options.http) extensions.http = options.http;
+    // No stack trace: a GatewayError is an expected outcome (a provider's answer, a refused input),
+    // never a bug to locate, and the trace is what made an error answer cost more CPU than a success
+    // (captured here, then formatted when graphql-js and Apollo wrap the error). A bug's own error
+    // keeps its trace in `detail`.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? DEFAULT_MESSAGES[code], { extensions });
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'GatewayError';
     this.code = code;
     this.provider = options.provider;

@@ -30,23 +30,64 @@ export interface GatewayMetrics extends UpstreamObserver, CacheObserver {
 
 const BREAKER_STATE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
+/**
+ * Counts made on the request path, kept as plain numbers per label set and added to their prom-client
+ * counter when it is read (a scrape, `registry.metrics()`, `counter.get()`): a request pays a Map
+ * lookup, not prom-client's label validation and hashing. The label objects are built once per label set.
+ */
+class PendingCounts<L extends string> {
+  private readonly byKey = new Map<string, { labels: Partial<Record<L, string>>; n: number }>();
+
+  add(key: string, labels: () => Partial<Record<L, string>>): void {
+    const entry = this.byKey.get(key);
+    if (entry) entry.n++;
+    else this.byKey.set(key, { labels: labels(), n: 1 });
+  }
+
+  flushInto(counter: Counter<L>): void {
+    for (const entry of this.byKey.values()) {
+      if (entry.n === 0) continue;
+      counter.inc(entry.labels, entry.n);
+      entry.n = 0;
+    }
+  }
+}
+
+/** One label object per label set, built once (a histogram still hashes it, but nothing is allocated per call). */
+function labelCache<L extends string>(): (key: string, labels: () => Partial<Record<L, string>>) => Partial<Record<L, string>> {
+  const byKey = new Map<string, Partial<Record<L, string>>>();
+  return (key, labels) => {
+    let found = byKey.get(key);
+    if (!found) byKey.set(key, (found = labels()));
+    return found;
+  };
+}
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'usergraph_' });
   let providers: ProviderRegistry | undefined;
   let cacheStore: CacheStore | undefined;
 
-  const requests = new Counter({
+  const pendingRequests = new PendingCounts<'outcome'>();
+  new Counter({
     name: 'usergraph_graphql_requests_total',
     help: 'GraphQL requests answered, by outcome (ok, or error when the response carries errors).',
     labelNames: ['outcome'],
     registers: [registry],
+    collect() {
+      pendingRequests.flushInto(this);
+    },
   });
-  const errors = new Counter({
+  const pendingErrors = new PendingCounts<'code' | 'provider'>();
+  new Counter({
     name: 'usergraph_graphql_errors_total',
     help: 'Errors in GraphQL responses, by extensions.code and provider.',
     labelNames: ['code', 'provider'],
     registers: [registry],
+    collect() {
+      pendingErrors.flushInto(this);
+    },
   });
   const duration = new Histogram({
     name: 'usergraph_graphql_request_duration_seconds',
@@ -65,12 +106,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     help: 'GraphQL requests being answered.',
     registers: [registry],
   });
-  const upstreamCalls = new Counter({
+  const pendingUpstreamCalls = new PendingCounts<'provider' | 'status'>();
+  new Counter({
     name: 'usergraph_upstream_requests_total',
     help: 'Upstream HTTP attempts, by provider and status (or timeout, network, too_large, not_json).',
     labelNames: ['provider', 'status'],
     registers: [registry],
+    collect() {
+      pendingUpstreamCalls.flushInto(this);
+    },
   });
+  const upstreamLabels = labelCache<'provider' | 'status'>();
+  const batchLabels = labelCache<'provider'>();
   const upstreamDuration = new Histogram({
     name: 'usergraph_upstream_request_duration_seconds',
     help: 'Upstream HTTP attempt latency, by provider and status.',
@@ -110,11 +157,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     },
   });
 
-  const cacheReads = new Counter({
+  const pendingCacheReads = new PendingCounts<'provider' | 'result'>();
+  new Counter({
     name: 'usergraph_cache_reads_total',
     help: 'User records asked of the cache, by provider and result: hit (fresh), miss (asked upstream), stale (provider failing, a kept entry answered), bypass (Cache-Control: no-cache/no-store).',
     labelNames: ['provider', 'result'],
     registers: [registry],
+    collect() {
+      pendingCacheReads.flushInto(this);
+    },
   });
   const storeErrors = new Counter({
     name: 'usergraph_cache_store_errors_total',
@@ -148,7 +199,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   return {
     registry,
     onRead(provider: ProviderName, result: CacheResult) {
-      cacheReads.inc({ provider, result });
+      pendingCacheReads.add(`${provider} ${result}`, () => ({ provider, result }));
     },
     onStoreCall(provider: ProviderName, op: 'get' | 'set' | 'delete', durationMs: number, ok: boolean) {
       storeDuration.observe({ provider, op }, durationMs / 1000);
@@ -161,20 +212,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       cacheStore = store;
     },
     onAttempt(a: UpstreamAttempt) {
-      const labels = { provider: a.provider, status: String(a.outcome) };
-      upstreamCalls.inc(labels);
-      upstreamDuration.observe(labels, a.durationMs / 1000);
+      const key = `${a.provider} ${a.outcome}`;
+      const labels = () => ({ provider: a.provider, status: String(a.outcome) });
+      pendingUpstreamCalls.add(key, labels);
+      upstreamDuration.observe(upstreamLabels(key, labels), a.durationMs / 1000);
     },
     onRequest({ durationMs, errorCodes }) {
-      requests.inc({ outcome: errorCodes.length ? 'error' : 'ok' });
+      const outcome = errorCodes.length ? 'error' : 'ok';
+      pendingRequests.add(outcome, () => ({ outcome }));
       duration.observe(durationMs / 1000);
-      for (const e of errorCodes) errors.inc({ code: e.code, provider: e.provider ?? '' });
+      for (const { code, provider = '' } of errorCodes) pendingErrors.add(`${code} ${provider}`, () => ({ code, provider }));
     },
     onRefused(limit) {
       refused.inc({ limit });
     },
     onBatch(provider, size) {
-      batchSize.observe({ provider }, size);
+      batchSize.observe(
+        batchLabels(provider, () => ({ provider })),
+        size,
+      );
     },
     requestStarted: () => inFlightRequests.inc(),
     requestFinished: () => inFlightRequests.dec(),

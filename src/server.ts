@@ -35,6 +35,7 @@ import { createCacheBackend } from './cache/create-store.js';
 import { createUserCache } from './cache/user-cache.js';
 import { createStaleMarkerPlugin } from './plugins/stale-marker.js';
 import { createTracingPlugin } from './plugins/tracing.js';
+import { createInlineTracePlugin } from './plugins/inline-trace.js';
 import { createDisabledTracing, logIds, withSpan, type GatewayTracing, type RequestSpan } from './tracing.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
@@ -126,7 +127,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
         return { idsPerCall: adapter?.idsPerCall, listPageSize: adapter?.directory?.listPageSize };
       }),
       createStaleMarkerPlugin(),
-      createTracingPlugin(),
+      // Spans only exist with tracing on; off, the plugin would be one more hook call per request.
+      ...(tracing.enabled ? [createTracingPlugin()] : []),
+      createInlineTracePlugin(),
       createOperationLogPlugin(deps.logger, metrics),
       // Apollo's landing page loads from a CDN; the gateway serves its own offline playground instead.
       ApolloServerPluginLandingPageDisabled(),
@@ -212,12 +215,15 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger, span: RequestSpan | undefined): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://gateway.invalid');
-    } catch {
-      refuse(res, log, 400, 'BAD_REQUEST', 'The request target is not a valid URL.', 'invalid-url');
-      return;
+    // The common target, `/graphql` with no query string, needs no URL parser.
+    let url: { pathname: string; search: string; searchParams: URLSearchParams } = GRAPHQL_TARGET;
+    if (req.url !== '/graphql') {
+      try {
+        url = new URL(req.url ?? '/', 'http://gateway.invalid');
+      } catch {
+        refuse(res, log, 400, 'BAD_REQUEST', 'The request target is not a valid URL.', 'invalid-url');
+        return;
+      }
     }
     // CORS first, so a page may read every answer (503 too); a preflight ends here (204), never reaching Apollo.
     if (url.pathname === '/graphql' && (await applyCors(req, res))) return;
@@ -426,6 +432,9 @@ function decodeUtf8(bytes: Buffer): string | undefined {
     return undefined;
   }
 }
+
+/** What `new URL('/graphql', …)` gives, parsed once (its search parameters are empty and never changed). */
+const GRAPHQL_TARGET = { pathname: '/graphql', search: '', searchParams: new URLSearchParams() } as const;
 
 /** `/graphql` (with or without a query string): the requests that get a span. */
 function isGraphQLTarget(url: string | undefined): boolean {

@@ -267,10 +267,15 @@ function asGraphQLError(error: JitError): GraphQLError {
   const original = error.originalError;
   // graphql-js's own test (isLocatedGraphQLError): an error with a path is located already.
   if (original instanceof Error && Array.isArray((original as { path?: unknown }).path)) return original as GraphQLError;
+  // The new error takes its original's stack (graphql-js copies it); capturing one of its own first
+  // would be wasted work on every failing field.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (original instanceof Error) Error.stackTraceLimit = 0;
   const located = new GraphQLErrorClass(error.message, {
     path: error.path,
     originalError: original instanceof Error ? original : undefined,
   });
+  Error.stackTraceLimit = stackTraceLimit;
   // graphql-js computes locations from AST nodes graphql-jit no longer has; it kept the locations.
   if (error.locations?.length) (located as { locations?: readonly SourceLocation[] }).locations = error.locations;
   return located;

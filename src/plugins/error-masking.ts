@@ -12,7 +12,7 @@
  * level: the operation's own log line records its code. Lines go through the request's logger, so
  * they carry its request id.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
@@ -97,23 +97,25 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 
 /** Logs every error that was masked, with its original (server-side only) detail; field errors at debug. */
 export function createErrorMaskingPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  // One listener for every request: what it needs is on the request's context.
+  const listener: GraphQLRequestListener<GatewayContext> = {
+    async didEncounterErrors({ errors, contextValue }) {
+      const log = contextValue?.log ?? logger;
+      for (const error of errors) {
+        const original = findGatewayError(error) ?? unwrapResolverError(error);
+        if (isGatewayError(original)) {
+          // A refusal before execution (no path) is already in the operation's log line.
+          if (error.path) log.debug({ code: original.code, provider: original.provider, detail: original.detail, path: error.path }, 'field error');
+        } else if (!isRequestError(error, original)) {
+          // Exactly the errors formatError masks: a resolver's error merely carrying a request code is a bug too.
+          log.error({ err: original, path: error.path }, 'unexpected error (masked for the client)');
+        }
+      }
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
-          const log = contextValue?.log ?? logger;
-          for (const error of errors) {
-            const original = findGatewayError(error) ?? unwrapResolverError(error);
-            if (isGatewayError(original)) {
-              // A refusal before execution (no path) is already in the operation's log line.
-              if (error.path) log.debug({ code: original.code, provider: original.provider, detail: original.detail, path: error.path }, 'field error');
-            } else if (!isRequestError(error, original)) {
-              // Exactly the errors formatError masks: a resolver's error merely carrying a request code is a bug too.
-              log.error({ err: original, path: error.path }, 'unexpected error (masked for the client)');
-            }
-          }
-        },
-      };
+      return listener;
     },
   };
 }

@@ -33,10 +33,13 @@ export function createOperationLogPlugin(logger: Logger, metrics: GatewayMetrics
           }));
           metrics.onRequest({ durationMs, errorCodes });
           if (refused) for (const limit of refused) metrics.onRefused(limit);
+          const log = contextValue?.log ?? logger;
+          // The line is built only when it is written (LOG_LEVEL=warn and above: never).
+          if (!log.isLevelEnabled('info')) return;
           const tally = contextValue?.upstream;
           // Apollo resolves the operation only once the document is valid; a refused one is named from the document.
           const named = operation ?? (document && getOperationAST(document, request.operationName)) ?? undefined;
-          (contextValue?.log ?? logger).info(
+          log.info(
             {
               operation: named?.name?.value ?? null,
               type: named?.operation ?? null,

@@ -17,7 +17,7 @@ import type { RequestHeaders } from './request-headers.js';
  * The gateway's logger as adapters and plugins see it (logger.ts creates it). Declared here, not in
  * logger.ts, because logger.ts reads the provider modules (their headers to redact).
  */
-export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child'>;
+export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child' | 'isLevelEnabled'>;
 
 /** Settings every provider has; each adapter's config type extends this. */
 export interface ProviderConfigBase {
