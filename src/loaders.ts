@@ -41,6 +41,8 @@ import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface ProviderLoaders {
+  /** Whether a user may come stale from the cache (this provider caches): only then is `staleAge` worth asking. */
+  readonly mayAnswerStale: boolean;
   /** Adds fields this operation selects on the provider (before loading; the union is fetched). */
   select(fields: ReadonlySet<string>): void;
   /** Validates the id (BAD_USER_INPUT before any upstream call) and loads the user. */
@@ -295,6 +297,7 @@ function createProviderLoaders<Creds>(
       }
       return userById.load(key);
     },
+    mayAnswerStale: cache !== undefined,
     select(selected) {
       for (const name of selected) fields.add(name);
     },
@@ -328,5 +331,5 @@ function createUnconfiguredLoaders(provider: ProviderName): ProviderLoaders {
         reason: 'NOT_CONFIGURED',
       }),
     );
-  return { select: () => undefined, loadUser: fail, loadMe: fail, listUsers: fail, fetchGroup: fail, listGroupMembers: fail };
+  return { mayAnswerStale: false, select: () => undefined, loadUser: fail, loadMe: fail, listUsers: fail, fetchGroup: fail, listGroupMembers: fail };
 }

@@ -25,12 +25,15 @@ export const Query: QueryResolvers = {
   user: (_root, { provider, id }, context, info) => {
     const forProvider = context.loaders.forProvider(provider);
     forProvider.select(selectedFieldNames(info.fieldNodes, info.fragments));
-    return noteStale(forProvider.loadUser(id), context, info);
+    const loaded = forProvider.loadUser(id);
+    // No cache, nothing stale: the loader's promise is the field's, with no step in between.
+    return forProvider.mayAnswerStale ? noteStale(loaded, context, info) : loaded;
   },
   me: (_root, { provider }, context, info) => {
     const forProvider = context.loaders.forProvider(provider);
     forProvider.select(selectedFieldNames(info.fieldNodes, info.fragments));
-    return noteStale(forProvider.loadMe(), context, info);
+    const loaded = forProvider.loadMe();
+    return forProvider.mayAnswerStale ? noteStale(loaded, context, info) : loaded;
   },
   users: (_root, { provider, filter, first, after }, { loaders }, info) => {
     const forProvider = loaders.forProvider(provider);
