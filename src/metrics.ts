@@ -53,13 +53,13 @@ class PendingCounts<L extends string> {
   }
 }
 
-/** One label object per label set, built once (a histogram still hashes it, but nothing is allocated per call). */
-function labelCache<L extends string>(): (key: string, labels: () => Partial<Record<L, string>>) => Partial<Record<L, string>> {
-  const byKey = new Map<string, Partial<Record<L, string>>>();
-  return (key, labels) => {
-    let found = byKey.get(key);
-    if (!found) byKey.set(key, (found = labels()));
-    return found;
+/** A histogram's child per label set (prom-client's `labels()`), made once and kept: the request path only observes. */
+function histogramChildren<L extends string>(histogram: Histogram<L>): (key: string, values: () => string[]) => { observe(value: number): void } {
+  const byKey = new Map<string, { observe(value: number): void }>();
+  return (key, values) => {
+    let child = byKey.get(key);
+    if (!child) byKey.set(key, (child = histogram.labels(...values())));
+    return child;
   };
 }
 
@@ -116,8 +116,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       pendingUpstreamCalls.flushInto(this);
     },
   });
-  const upstreamLabels = labelCache<'provider' | 'status'>();
-  const batchLabels = labelCache<'provider'>();
+
   const upstreamDuration = new Histogram({
     name: 'usergraph_upstream_request_duration_seconds',
     help: 'Upstream HTTP attempt latency, by provider and status.',
@@ -132,6 +131,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     buckets: [1, 2, 3, 5, 10, 25, 50],
     registers: [registry],
   });
+  const upstreamDurationOf = histogramChildren(upstreamDuration);
+  const batchSizeOf = histogramChildren(batchSize);
   new Gauge({
     name: 'usergraph_breaker_state',
     help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.',
@@ -213,9 +214,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     },
     onAttempt(a: UpstreamAttempt) {
       const key = `${a.provider} ${a.outcome}`;
-      const labels = () => ({ provider: a.provider, status: String(a.outcome) });
-      pendingUpstreamCalls.add(key, labels);
-      upstreamDuration.observe(upstreamLabels(key, labels), a.durationMs / 1000);
+      pendingUpstreamCalls.add(key, () => ({ provider: a.provider, status: String(a.outcome) }));
+      upstreamDurationOf(key, () => [a.provider, String(a.outcome)]).observe(a.durationMs / 1000);
     },
     onRequest({ durationMs, errorCodes }) {
       const outcome = errorCodes.length ? 'error' : 'ok';
@@ -227,10 +227,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       refused.inc({ limit });
     },
     onBatch(provider, size) {
-      batchSize.observe(
-        batchLabels(provider, () => ({ provider })),
-        size,
-      );
+      batchSizeOf(provider, () => [provider]).observe(size);
     },
     requestStarted: () => inFlightRequests.inc(),
     requestFinished: () => inFlightRequests.dec(),
