@@ -33,18 +33,21 @@ export interface StaleNote {
   ageSeconds: number;
 }
 
-export interface ContextOptions extends Omit<LoaderOptions, 'tally' | 'cacheTally' | 'trace'> {
+/** What every request's context is made with (the gateway's settings, built once). */
+export type ContextOptions = Omit<LoaderOptions, 'tally' | 'cacheTally' | 'trace'>;
+
+/** What is this request's own. */
+export interface RequestIdentity {
   span?: RequestSpan;
   requestId: string;
   log: Logger;
 }
 
-export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions): GatewayContext {
-  const { requestId, log, span, ...loaderOptions } = options;
+export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions, { requestId, log, span }: RequestIdentity): GatewayContext {
   const upstream = createUpstreamTally();
   const cache = createCacheTally();
   return {
-    loaders: createLoaders(registry, headers, { ...loaderOptions, tally: upstream, cacheTally: cache, trace: span?.context }),
+    loaders: createLoaders(registry, headers, { ...options, tally: upstream, cacheTally: cache, trace: span?.context }),
     upstream,
     requestId,
     log,

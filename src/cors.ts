@@ -69,10 +69,11 @@ export function corsOptions(config: CorsConfig): CorsOptions {
 
 /**
  * The CORS step: sets the CORS headers for an allowed origin (none at all for any other) and
- * resolves to true when it answered the request itself (an `OPTIONS` preflight, 204 with no body),
- * false when the caller carries on.
+ * gives true when it answered the request itself (an `OPTIONS` preflight, 204 with no body), false
+ * when the caller carries on: at once for an origin that is not allowed (or none), through a promise
+ * when the `cors` middleware runs.
  */
-export function createCors(config: CorsConfig): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function createCors(config: CorsConfig): (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean> {
   const middleware = cors(corsOptions(config));
   const anyOrigin = config.origins.includes('*');
   const finish = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -86,7 +87,7 @@ export function createCors(config: CorsConfig): (req: IncomingMessage, res: Serv
     if (!originAllowed(config, req.headers.origin)) {
       // The answer depends on the origin: shared caches must keep one per origin.
       if (!anyOrigin) res.setHeader('vary', 'Origin');
-      return Promise.resolve(finish(req, res));
+      return finish(req, res);
     }
     return new Promise((resolve, reject) => {
       middleware(req, res, (error?: unknown) => {

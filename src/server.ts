@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayConfig } from './config.js';
-import { createContext, type GatewayContext } from './context.js';
+import { createContext, type ContextOptions, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
 import { createErrorMaskingPlugin, formatError } from './plugins/error-masking.js';
 import { createLimitRules, createUpstreamBudgetPlugin } from './plugins/operation-limits.js';
@@ -194,7 +194,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     deps.logger.warn({ maxConnections: config.maxConnections }, 'connection limit reached: new connections are closed');
   });
 
-  const contextOptions = {
+  const contextOptions: ContextOptions = {
     deadlineMs: config.requestDeadlineMs,
     onBatch: (provider: ProviderName, size: number) => metrics.onBatch(provider, size),
     cache: userCache,
@@ -226,7 +226,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       }
     }
     // CORS first, so a page may read every answer (503 too); a preflight ends here (204), never reaching Apollo.
-    if (url.pathname === '/graphql' && (await applyCors(req, res))) return;
+    if (url.pathname === '/graphql') {
+      const answered = applyCors(req, res);
+      // Only an allowed origin goes through the `cors` middleware (a callback); otherwise no await.
+      if (typeof answered === 'boolean' ? answered : await answered) return;
+    }
     if (stopping && url.pathname !== '/healthz' && url.pathname !== '/readyz' && url.pathname !== '/metrics') {
       refuse(res, log, 503, 'SHUTTING_DOWN', 'The gateway is shutting down. Retry the request.', 'shutting-down');
       return;
@@ -275,7 +279,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     }
 
     const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
+    const incoming = req.headers;
+    for (const name in incoming) {
+      const value = incoming[name];
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     let parsedBody: unknown = body;
@@ -306,7 +312,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => (context = createContext(registry, req.headersDistinct, { ...contextOptions, requestId, log, span })),
+        context: async () => (context = createContext(registry, req.headersDistinct, contextOptions, { requestId, log, span })),
       });
     } finally {
       context?.loaders.dispose();
