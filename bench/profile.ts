@@ -7,12 +7,11 @@
  * Performance panel or speedscope) and the functions with the most self time are printed, by
  * function and by file, as shares of the profiled time. `EXECUTOR=graphql-js` profiles the interpreter.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { compile, cpuTicks, CLK_TCK, freePort, targetEnv } from './harness.js';
 import { ALL_HEADERS, scenarios } from './scenarios.js';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -24,20 +23,7 @@ const baseline = process.argv.includes('--baseline');
 const targetName = baseline ? 'baseline' : executor;
 
 // `--no-build`: profile what dist-bench/ holds already.
-if (!process.argv.includes('--no-build')) execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('typescript/bin/tsc')), '-p', 'bench/tsconfig.json'], { stdio: 'inherit' });
-if (!existsSync('dist-bench/schema')) symlinkSync('../schema', 'dist-bench/schema');
-if (!existsSync('dist-bench/schema-support')) symlinkSync('../schema-support', 'dist-bench/schema-support');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+if (!process.argv.includes('--no-build')) compile();
 
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
@@ -59,24 +45,9 @@ const gateway = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${scratch
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
     ...process.env,
-    USERGRAPH_MODE: 'production',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    ...targetEnv(simUrls),
     PORT: String(port),
-    HOST: '127.0.0.1',
     EXECUTOR: executor,
-    SYNCANO_URL: simUrls.syncano as string,
-    SYNCANO_INSTANCE: 'rivia',
-    DROPLIT_URL: simUrls.droplit as string,
-    PASSBOLT_URL: simUrls.passbolt as string,
-    BELLADATI_URL: `${simUrls.belladati as string}/api`,
-    BELLADATI_CONSUMER_KEY: 'usergraph-demo',
-    CACHE_TTL_S: '0',
-    UPSTREAM_CONNECTIONS: '64',
-    UPSTREAM_MAX_IN_FLIGHT: '1024',
-    MAX_ALIASES: '64',
-    MAX_UPSTREAM_CALLS: '16',
-    MAX_UPSTREAM_CALLS_PER_PROVIDER: '16',
   },
 });
 children.push(gateway);
@@ -96,12 +67,7 @@ for (;;) {
 const warmupS = 2;
 await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...ALL_HEADERS }, body: scenario.body, duration: warmupS, connections: 32 });
 const measuredFrom = performance.now() - gatewayStarted;
-/** utime + stime of the target process, in clock ticks (1/100 s). */
-const cpuTicks = () => {
-  const fields = readFileSync(`/proc/${gateway.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-};
-const ticksBefore = cpuTicks();
+const ticksBefore = cpuTicks(gateway.pid!);
 const result = await autocannon({
   url,
   method: 'POST',
@@ -110,7 +76,7 @@ const result = await autocannon({
   duration: seconds,
   connections: 32,
 });
-const cpuUsPerRequest = ((cpuTicks() - ticksBefore) * 10_000) / Math.max(1, result.requests.total);
+const cpuUsPerRequest = (((cpuTicks(gateway.pid!) - ticksBefore) * 1_000_000) / CLK_TCK) / Math.max(1, result.requests.total);
 const exited = new Promise((resolve) => gateway.once('exit', resolve));
 gateway.kill('SIGTERM');
 await exited;

@@ -45,14 +45,14 @@
  * unchanged; no answer within 5 s is reported as NaN.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { compile, cpuTicks, CLK_TCK, freePort, targetEnv } from './harness.js';
 import { ALL_HEADERS, CACHE_SCENARIO, cacheCases, isolationBodies, scenarios, tracingCase, TRACING_SCENARIO } from './scenarios.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -67,7 +67,6 @@ const MEASURE_S = QUICK ? 3 : 8;
 const PROBE_N = QUICK ? 300 : 3000;
 const SOAK_S = QUICK ? 10 : 60;
 const CONNECTIONS = 32;
-const CLK_TCK = 100;
 
 /**
  * The targets of S1–S5 (the graphql-js gateway and the peers only where a scenario says `peer`), in
@@ -94,18 +93,6 @@ const canPin = (() => {
     return false;
   }
 })();
-
-/**
- * What runs is what `npm start` runs: JavaScript compiled by tsc (the baseline and the simulators
- * too, so the two targets are built alike), not TypeScript through a loader.
- */
-function compile(): void {
-  execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('typescript/bin/tsc')), '-p', 'bench/tsconfig.json'], { stdio: 'inherit' });
-  // The gateway reads its SDL from `schema/` beside its build directory, as `dist/` does; the peers
-  // also read the Federation directive definitions (`loadTypeDefsWithDirectives`) from `schema-support/`.
-  if (!existsSync('dist-bench/schema')) symlinkSync('../schema', 'dist-bench/schema');
-  if (!existsSync('dist-bench/schema-support')) symlinkSync('../schema-support', 'dist-bench/schema-support');
-}
 
 interface StartOptions {
   /** Polled until it answers 2xx, for a process that prints no JSON line (the gateway at warn). */
@@ -196,22 +183,6 @@ function heapAfterGc(child: ChildProcess, timeoutMs = 5000): Promise<{ heapUsedM
       if (error) done(none);
     });
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
 }
 
 function memory(pid: number): { rssMb: number; peakRssMb: number } {
@@ -464,26 +435,7 @@ async function main() {
       for (const u of this.urls) await fetch(`${u}/__simulator/stats`, { method: 'DELETE' });
     },
   };
-  const env = {
-    USERGRAPH_MODE: 'production',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SYNCANO_URL: simUrls.syncano!,
-    SYNCANO_INSTANCE: 'rivia',
-    DROPLIT_URL: simUrls.droplit!,
-    PASSBOLT_URL: simUrls.passbolt!,
-    BELLADATI_URL: `${simUrls.belladati}/api`,
-    BELLADATI_CONSUMER_KEY: 'usergraph-demo',
-    // The gateway and baseline compared in S1–S5 cache nothing (the production default, said here).
-    CACHE_TTL_S: '0',
-    UPSTREAM_CONNECTIONS: '64',
-    UPSTREAM_MAX_IN_FLIGHT: '1024',
-    MAX_ALIASES: '64',
-    MAX_UPSTREAM_CALLS: '16',
-    MAX_UPSTREAM_CALLS_PER_PROVIDER: '16',
-  };
+  const env = targetEnv(simUrls);
   const baseline = await startProcess('bench/baseline.ts', [], env, 1);
   children.push(baseline.child);
   // The gateway as it runs by default (EXECUTOR=graphql-jit: operations compiled once per document),

@@ -10,7 +10,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 
-export const FTV1_HEADER = 'apollo-federation-include-trace';
+const FTV1_HEADER = 'apollo-federation-include-trace';
 
 export function createInlineTracePlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
   const inner = ApolloServerPluginInlineTrace() as ApolloServerPlugin<TContext>;
