@@ -8,7 +8,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
-import type { GatewayMetrics } from '../metrics.js';
+import { exemplarOf, type GatewayMetrics } from '../metrics.js';
 import { refusedLimit, type LimitName } from './operation-limits.js';
 
 export function createOperationLogPlugin(logger: Logger, metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
@@ -31,7 +31,8 @@ export function createOperationLogPlugin(logger: Logger, metrics: GatewayMetrics
             code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
             provider: typeof e.extensions?.provider === 'string' ? e.extensions.provider : undefined,
           }));
-          metrics.onRequest({ durationMs, errorCodes });
+          // The request's span, when sampled, is the duration's exemplar (a trace behind a latency bucket).
+          metrics.onRequest({ durationMs, errorCodes, exemplar: exemplarOf(contextValue?.span?.span) });
           if (refused) for (const limit of refused) metrics.onRefused(limit);
           const log = contextValue?.log ?? logger;
           // The line is built only when it is written (LOG_LEVEL=warn and above: never).

@@ -16,6 +16,8 @@ export interface UpstreamAttempt {
   /** The attempt's trace and span ids when the request is traced (for the debug log line). */
   trace_id?: string;
   span_id?: string;
+  /** `01` when the attempt's span is sampled (exported): its ids are then the latency's exemplar (metrics.ts); `00` when not. */
+  trace_flags?: '01' | '00';
 }
 
 /** Told of every upstream attempt (metrics, debug logs); never sees headers, bodies or URLs. */
