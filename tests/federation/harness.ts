@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { createGatewayRuntime, type GatewayConfigSupergraph, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices, compositionHasErrors } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { propagateHeaders, USERGRAPH_SUBGRAPH } from '../../deploy/federation/hive-gateway.config.js';
@@ -104,15 +104,37 @@ export interface Federation {
   close(): Promise<void>;
 }
 
-/** usergraph (its own stack, `options`) and the running tickets and vault subgraphs, federated by Hive Gateway. */
-export async function startFederation(subgraphs: { tickets: TicketsSubgraph; vault: VaultSubgraph }, options: StartStackOptions = {}): Promise<Federation> {
+/** How the router itself is set up, beyond the supergraph and the header propagation every federation has. */
+export interface RouterOptions {
+  /**
+   * More Hive Gateway plugins (https://the-guild.dev/graphql/hive/docs/gateway/other-features/custom-plugins),
+   * e.g. its OpenTelemetry plugin; called with the gateway's context, as the `plugins` setting of a gateway config is.
+   */
+  plugins?: GatewayConfigSupergraph['plugins'];
+}
+
+/**
+ * usergraph (its own stack, `options`) and the running tickets and vault subgraphs, federated by Hive
+ * Gateway (with `router`'s extra plugins, if any).
+ */
+export async function startFederation(
+  subgraphs: { tickets: TicketsSubgraph; vault: VaultSubgraph },
+  options: StartStackOptions = {},
+  router: RouterOptions = {},
+): Promise<Federation> {
   const stack = await startStack(options);
   const usergraph = await startRecordingProxy(stack.url);
   const ticketsProxy = await startRecordingProxy(subgraphs.tickets.url);
   const vaultProxy = await startRecordingProxy(subgraphs.vault.url);
   const supergraph = composeFederation({ usergraph: usergraph.url, tickets: ticketsProxy.url, vault: vaultProxy.url });
   const debug = Boolean(process.env.FED_DEBUG);
-  const gateway: GatewayRuntime = createGatewayRuntime({ supergraph, propagateHeaders, logging: debug ? 'debug' : false, maskedErrors: !debug });
+  const gateway: GatewayRuntime = createGatewayRuntime({
+    supergraph,
+    propagateHeaders,
+    logging: debug ? 'debug' : false,
+    maskedErrors: !debug,
+    ...(router.plugins && { plugins: router.plugins }),
+  });
   const server = createServer(gateway);
   const url = `${await listen(server)}graphql`;
   return {
