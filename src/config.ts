@@ -32,6 +32,7 @@
  *   PERSISTED_DOCUMENTS       —           a manifest of trusted operations (graphql-codegen client preset)
  *   PERSISTED_DOCUMENTS_ONLY  production  accept only the manifest's operations
  *   <NAME>_TRACE_PROPAGATION  false       send the upstream attempt span's traceparent/tracestate to that provider
+ *   TRACE_USER_IDS            false       put user and group ids in spans (batch ids, attempt `url.full`)
  *   EXECUTOR                  graphql-jit how operations run: compiled once per document (graphql-jit) or graphql-js
  *   OTEL_*                    —           OpenTelemetry's standard variables, read by the SDK itself (src/tracing.ts;
  *                                         not settable from a USERGRAPH_CONFIG file)
@@ -98,6 +99,8 @@ export interface GatewayConfig {
   persistedDocuments?: { path: string; only: boolean };
   /** How operations run: compiled once per document and reused (src/executor/jit.ts), or graphql-js's `execute`. */
   executor: 'graphql-jit' | 'graphql-js';
+  /** Whether spans may carry user and group ids (TRACE_USER_IDS); never by default: ids name people. */
+  traceUserIds: boolean;
 }
 
 /** One provider's cache policy: `ttlS` 0 is off. */
@@ -269,6 +272,7 @@ const EnvSchema = z.object({
   PERSISTED_DOCUMENTS: opt(z.string().min(1)),
   PERSISTED_DOCUMENTS_ONLY: opt(bool),
   EXECUTOR: opt(z.enum(['graphql-jit', 'graphql-js'])),
+  TRACE_USER_IDS: opt(bool),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -377,6 +381,7 @@ export function loadConfig(processEnv: Record<string, string | undefined>): Read
     persistedQueries: { enabled: e.PERSISTED_QUERIES ?? true, ttlS: e.PERSISTED_QUERIES_TTL_S ?? 86_400 },
     ...(e.PERSISTED_DOCUMENTS ? { persistedDocuments: { path: e.PERSISTED_DOCUMENTS, only: e.PERSISTED_DOCUMENTS_ONLY ?? mode === 'production' } } : {}),
     executor: e.EXECUTOR ?? 'graphql-jit',
+    traceUserIds: e.TRACE_USER_IDS ?? false,
   });
 }
 

@@ -27,9 +27,9 @@
  * further call. A new request asks again.
  */
 import DataLoader from 'dataloader';
-import type { Context, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { inSpan, isFailureCode, recordErrorCode } from './tracing.js';
-import { cacheModeOf, type CacheMode, type CachedRead, type CacheResult, type ProviderCache, type UserCache } from './cache/user-cache.js';
+import { cacheModeOf, type CacheMode, type CachedRead, type CacheResult, type ProviderCache, type StoreTrace, type UserCache } from './cache/user-cache.js';
 import { decodeCursor, membersListKey, toConnection, usersListKey, type ListKey, type UserConnectionModel } from './cursor.js';
 import { ErrorCode, GatewayError } from './errors.js';
 import { checkFirst, checkGroupId, checkState, normalizeUserFilter, type UserFilterInput } from './list-arguments.js';
@@ -80,6 +80,8 @@ export interface LoaderOptions {
   trace?: Context;
   /** The tracer for those spans; absent when traces are off. */
   tracer?: Tracer;
+  /** Batch and group spans may name the ids asked for (TRACE_USER_IDS); never by default. */
+  traceUserIds?: boolean;
 }
 
 /** One request's cache reads, by result. */
@@ -137,13 +139,15 @@ function createProviderLoaders<Creds>(
   fetchOptions: FetchOptions,
   onBatch: LoaderOptions['onBatch'],
   cached: CachedUse,
-  traced: Pick<LoaderOptions, 'trace' | 'tracer'>,
+  traced: Pick<LoaderOptions, 'trace' | 'tracer' | 'traceUserIds'>,
 ): ProviderLoaders {
   const credentials = adapter.readCredentials(headers);
   const { cache } = cached;
   /** A span for one batch, `me` read or list page, under the request's span (no-op when traces are off). */
-  const span = <T>(name: string, attributes: Record<string, string | number>, work: (trace: Context | undefined, span: Span | undefined) => Promise<T>) =>
+  const span = <T>(name: string, attributes: Attributes, work: (trace: Context | undefined, span: Span | undefined) => Promise<T>) =>
     inSpan(traced.tracer, traced.trace, name, { 'usergraph.provider': adapter.provider, ...attributes }, work);
+  /** The cache's store calls as spans under a batch's or `me` read's span, when traced. */
+  const storeTrace = (trace: Context | undefined): StoreTrace | undefined => (traced.tracer && trace ? { tracer: traced.tracer, context: trace } : undefined);
   let mePromise: Promise<UserModel> | undefined;
   /** Lists dispatched and not yet answered: a `userById` batch waits for them (see the module comment). */
   const pendingLists = new Set<Promise<unknown>>();
@@ -174,7 +178,9 @@ function createProviderLoaders<Creds>(
       }
       if (missing.length > 0) {
         const wanted = missing.map((i) => ids[i]!);
-        await span('usergraph.batch', { 'usergraph.batch.size': wanted.length }, async (trace, batchSpan) => {
+        // `usergraph.user.ids`: the ids asked for, only where TRACE_USER_IDS allows (ids name people).
+        const batchAttributes: Attributes = { 'usergraph.batch.size': wanted.length, ...(traced.traceUserIds && { 'usergraph.user.ids': wanted }) };
+        await span('usergraph.batch', batchAttributes, async (trace, batchSpan) => {
           const fetchUsers = (asked: readonly string[]) => {
             onBatch?.(adapter.provider, asked.length);
             // Adapters never reject (settleBatch) but for a bug; even then every slot gets the error,
@@ -185,7 +191,7 @@ function createProviderLoaders<Creds>(
           };
           const scope = cache && adapter.cacheScope(credentials, 'user');
           if (cache && scope !== undefined) {
-            const reads = await cache.readUsers(scope, adapter.cacheProjection(fields), wanted, cached.mode, fetchUsers);
+            const reads = await cache.readUsers(scope, adapter.cacheProjection(fields), wanted, cached.mode, fetchUsers, storeTrace(trace));
             const byResult: Record<string, number> = {};
             missing.forEach((slot, j) => {
               cached.record(reads[j]!);
@@ -257,7 +263,7 @@ function createProviderLoaders<Creds>(
     span('usergraph.me', {}, async (trace, meSpan) => {
       const scope = cache && adapter.cacheScope(credentials, 'me');
       if (!cache || scope === undefined) return adapter.fetchMe(credentials, options(trace));
-      const read = await cache.readMe(scope, adapter.cacheProjection(fields), cached.mode, () => adapter.fetchMe(credentials, options(trace)));
+      const read = await cache.readMe(scope, adapter.cacheProjection(fields), cached.mode, () => adapter.fetchMe(credentials, options(trace)), storeTrace(trace));
       cached.record(read);
       meSpan?.setAttribute(`usergraph.cache.${read.result}`, 1);
       if (read.value instanceof Error) throw read.value;
@@ -277,7 +283,7 @@ function createProviderLoaders<Creds>(
       if (!directory) throw unsupported();
       const groupId = checkGroupId(id, 'id', adapter.provider, directory);
       let promise = groups.get(groupId);
-      if (!promise) groups.set(groupId, (promise = Promise.resolve().then(() => span('usergraph.group', {}, (trace) => directory.fetchGroup(groupId, credentials, options(trace))))));
+      if (!promise) groups.set(groupId, (promise = Promise.resolve().then(() => span('usergraph.group', traced.traceUserIds ? { 'usergraph.group.id': groupId } : {}, (trace) => directory.fetchGroup(groupId, credentials, options(trace))))));
       return promise;
     },
     async listGroupMembers(id, firstInput, after) {

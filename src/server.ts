@@ -36,9 +36,19 @@ import { createUserCache } from './cache/user-cache.js';
 import { createStaleMarkerPlugin } from './plugins/stale-marker.js';
 import { createTracingPlugin } from './plugins/tracing.js';
 import { createInlineTracePlugin } from './plugins/inline-trace.js';
-import { createDisabledTracing, logIds, withSpan, type GatewayTracing, type RequestSpan } from './tracing.js';
+import { callerLogIds, createDisabledTracing, logIds, withSpan, type GatewayTracing, type RequestSpan } from './tracing.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
 import { createApqCache } from './persisted/apq-cache.js';
 import { loadTrustedDocuments, type TrustedDocuments } from './persisted/trusted-documents.js';
 import { createJitGateway, type CompiledOperationStats } from './executor/jit.js';
@@ -80,6 +90,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   const registry = createRegistry(config.providers, {
     logger: deps.logger,
     tracing,
+    traceUserIds: config.traceUserIds,
     observer: {
       onAttempt(attempt: UpstreamAttempt) {
         metrics.onAttempt(attempt);
@@ -158,7 +169,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       // One span per GraphQL request, under the caller's trace (traceparent) when it sent one; its ids
       // go on every log line of the request. Named after the operation once known (plugins/tracing.ts).
       const span = tracing.enabled && isGraphQLTarget(req.url) ? startRequestSpan(req) : undefined;
-      const log = deps.logger.child({ requestId, ...(span && logIds(span.span)) });
+      // Without a span of its own, a request's lines still carry the caller's trace (its traceparent).
+      const log = deps.logger.child({ requestId, ...(span ? logIds(span.span) : callerLogIds(req.headers)) });
       res.setHeader('x-request-id', requestId);
       // While shutting down, tell keep-alive clients to reconnect (elsewhere).
       if (stopping) res.setHeader('connection', 'close');
@@ -198,7 +210,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     deadlineMs: config.requestDeadlineMs,
     onBatch: (provider: ProviderName, size: number) => metrics.onBatch(provider, size),
     cache: userCache,
-    ...(tracing.enabled && { tracer: tracing.tracer }),
+    ...(tracing.enabled && { tracer: tracing.tracer, traceUserIds: config.traceUserIds }),
   };
 
   const applyCors = createCors(config.cors);
@@ -206,9 +218,26 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   /** The request's span and the context its children start under. */
   function startRequestSpan(req: IncomingMessage): RequestSpan {
     const parent = tracing.extract(req.headers);
+    // The HTTP server span attributes of the semantic conventions
+    // (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server); never the query
+    // string (a GET's operation may hold ids as literals) nor the client's address.
+    const host = hostAndPort(req.headers.host);
+    const userAgent = req.headers['user-agent'];
     const span = tracing.tracer.startSpan(
       'GraphQL Operation',
-      { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: req.method ?? 'GET', [ATTR_URL_PATH]: '/graphql' } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          [ATTR_HTTP_REQUEST_METHOD]: req.method ?? 'GET',
+          [ATTR_URL_SCHEME]: 'http',
+          [ATTR_URL_PATH]: '/graphql',
+          [ATTR_HTTP_ROUTE]: '/graphql',
+          [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
+          ...(host && { [ATTR_SERVER_ADDRESS]: host.address }),
+          [ATTR_SERVER_PORT]: host?.port ?? req.socket.localPort ?? config.port,
+          ...(userAgent && { [ATTR_USER_AGENT_ORIGINAL]: userAgent }),
+        },
+      },
       parent,
     );
     return { span, context: withSpan(parent, span) };
@@ -244,9 +273,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       return;
     }
     if (url.pathname === '/metrics') {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
+      // With tracing on, OpenMetrics (with exemplars) to a scraper that asks for it, Prometheus text
+      // to any other. With tracing off there is no exemplar to serve: Prometheus text to every
+      // scraper, as before tracing existed (a Prometheus 2 would store `le="1"` anew as `le="1.0"`).
+      const { contentType, body } = await metrics.exposition(tracing.enabled ? req.headers.accept : undefined);
+      res.writeHead(200, { 'content-type': contentType, vary: 'Accept' });
+      res.end(body);
       return;
     }
     if (playground && (url.pathname.startsWith(playground.assetPrefix) || wantsPlayground(req.method, req.headers.accept, url.searchParams))) {
@@ -445,6 +477,14 @@ const GRAPHQL_TARGET = { pathname: '/graphql', search: '', searchParams: new URL
 /** `/graphql` (with or without a query string): the requests that get a span. */
 function isGraphQLTarget(url: string | undefined): boolean {
   return url === '/graphql' || url?.startsWith('/graphql?') === true;
+}
+
+/** The `Host` header's name and port (`example.com:8080`, `[::1]:4000`); undefined when absent or unreadable. */
+export function hostAndPort(host: string | undefined): { address: string; port?: number } | undefined {
+  const match = host && /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(host);
+  if (!match) return undefined;
+  const address = match[1]!.replace(/^\[(.*)\]$/, '$1');
+  return match[2] ? { address, port: Number(match[2]) } : { address };
 }
 
 /** A client-chosen id is kept only when short and plain: it lands in logs and response headers. */

@@ -4,7 +4,7 @@
  * sees which provider made a request slow, and for which operation.
  *
  * Configured by the standard variables, read by the SDK itself: `OTEL_EXPORTER_OTLP_ENDPOINT` (or
- * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_SERVICE_NAME`,
+ * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), `OTEL_EXPORTER_OTLP_PROTOCOL` (tracing-exporter.ts), `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_SERVICE_NAME`,
  * `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_BSP_*`. With no
  * endpoint (or `OTEL_SDK_DISABLED=true`) nothing is set up: the tracer is the API's no-op one and a
  * request costs a few no-op calls.
@@ -16,17 +16,23 @@
  *
  * W3C trace context (`traceparent`, `tracestate`) from the client (or a federation router) is the
  * operation span's parent. It is sent on to a provider only where `<PROVIDER>_TRACE_PROPAGATION=true`:
- * the providers are third parties. Attributes never hold a credential, a user id, a query text or
- * variables: routes are templates (`/users/{id}.json`), and the document is named by its hash.
+ * the providers are third parties. Attributes never hold a credential, a query text or variables:
+ * routes are templates (`/users/{id}.json`), and the document is named by its hash. User and group
+ * ids appear only with TRACE_USER_IDS=true (batch spans' `usergraph.user.ids`, attempt spans'
+ * `url.full`).
+ *
+ * Log correlation: every log line of a request carries `trace_id`, `span_id` and `trace_flags`
+ * (`logIds`), also when the sampler left the request out, and with tracing off those of the caller's
+ * `traceparent` (`callerLogIds`).
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { IncomingHttpHeaders } from 'node:http';
+import { createSpanExporter } from './tracing-exporter.js';
 
 export type { Context, Span } from '@opentelemetry/api';
 
@@ -92,7 +98,7 @@ export function createTracing(options: TracingOptions): GatewayTracing {
     ...(options.sampler && { sampler: options.sampler }),
     // The endpoint is the one `env` names (the exporter alone would read process.env's); headers,
     // timeout and compression the exporter reads from the OTEL_EXPORTER_OTLP_* variables itself.
-    spanProcessors: [new BatchSpanProcessor(options.exporter ?? new OTLPTraceExporter({ url: tracesUrl(env) }))],
+    spanProcessors: [new BatchSpanProcessor(options.exporter ?? createSpanExporter(env))],
   });
   return {
     enabled: true,
@@ -102,16 +108,6 @@ export function createTracing(options: TracingOptions): GatewayTracing {
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
-}
-
-/**
- * The URL spans are sent to: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, else `OTEL_EXPORTER_OTLP_ENDPOINT`
- * with `/v1/traces` appended (https://opentelemetry.io/docs/specs/otel/protocol/exporter/#endpoint-urls-for-otlphttp).
- */
-function tracesUrl(env: TracingOptions['env']): string | undefined {
-  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
 }
 
 /** A sampler keeping `ratio` of new traces and following the caller's decision (tests, bench). */
@@ -124,10 +120,36 @@ export function withSpan(parent: Context, span: Span): Context {
   return trace.setSpan(parent, span);
 }
 
-/** `trace_id` and `span_id` for log lines, when the span is being recorded. */
-export function logIds(span: Span): { trace_id: string; span_id: string } | undefined {
-  const ctx = span.spanContext();
-  return span.isRecording() ? { trace_id: ctx.traceId, span_id: ctx.spanId } : undefined;
+/** The trace fields of a log line (the names OpenTelemetry's log correlation uses). */
+export interface LogTraceIds {
+  trace_id: string;
+  span_id: string;
+  /** `01` when the trace is sampled (exported), `00` when not. */
+  trace_flags: string;
+}
+
+/**
+ * `trace_id`, `span_id` and `trace_flags` for log lines: the span's ids whenever its context is valid,
+ * sampled or not, so the lines of a request a sampler left out still group by trace (the caller's
+ * trace id, under a caller that traces). https://opentelemetry.io/docs/specs/otel/compatibility/logging_trace_context/
+ */
+export function logIds(span: Span): LogTraceIds | undefined {
+  return idsOf(span.spanContext());
+}
+
+/**
+ * With tracing off: the caller's trace fields from its `traceparent`, so a request's log lines still
+ * carry the trace the caller (a client, a federation router) put it in. None without a valid header.
+ */
+export function callerLogIds(headers: IncomingHttpHeaders): LogTraceIds | undefined {
+  if (headers.traceparent === undefined) return undefined;
+  const ctx = trace.getSpanContext(w3c.extract(ROOT_CONTEXT, headers, getter));
+  return ctx && idsOf(ctx);
+}
+
+function idsOf(ctx: SpanContext): LogTraceIds | undefined {
+  if (!isSpanContextValid(ctx)) return undefined;
+  return { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: ctx.traceFlags & TraceFlags.SAMPLED ? '01' : '00' };
 }
 
 /** Codes that mean a provider failed (not the caller, not the data): the span's status is ERROR. */

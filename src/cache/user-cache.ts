@@ -22,6 +22,8 @@
  * - **The store may fail.** A store call that fails or passes its bound is counted and treated as a
  *   miss (reads) or skipped (writes): the request goes on as if there were no cache.
  */
+import { SpanKind, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { UserModel } from '../model.js';
 import type { ProviderName } from '../providers/provider-name.js';
@@ -74,10 +76,26 @@ export interface ProviderCache {
     ids: readonly string[],
     mode: CacheMode,
     fetch: (ids: readonly string[]) => Promise<Array<UserModel | GatewayError>>,
+    trace?: StoreTrace,
   ): Promise<CachedRead[]>;
   /** The caller's own user, keyed by the credential alone (and the projection). */
-  readMe(scope: string, projection: string, mode: CacheMode, fetch: () => Promise<UserModel>): Promise<CachedRead>;
+  readMe(scope: string, projection: string, mode: CacheMode, fetch: () => Promise<UserModel>, trace?: StoreTrace): Promise<CachedRead>;
 }
+
+/**
+ * Where a traced read's Redis calls go: a CLIENT span each under `context` (the batch's or the `me`
+ * read's), named and described by the database conventions
+ * (https://opentelemetry.io/docs/specs/semconv/database/redis/): `GET`, `SET`, `DEL` with
+ * `db.system.name` `redis` and `db.operation.batch.size` for several keys; never a key (keys are
+ * derived from credentials) nor a value. The in-process store makes no span: it never waits.
+ */
+export interface StoreTrace {
+  tracer: Tracer;
+  context: Context;
+}
+
+/** The Redis command behind each store operation (redis-store.ts). */
+const STORE_COMMAND = { get: 'GET', set: 'SET', delete: 'DEL' } as const;
 
 /** Failures that say nothing about the user or the caller: the provider (or the way to it) is failing. */
 const STALE_ELIGIBLE: ReadonlySet<string> = new Set([ErrorCode.PROVIDER_UNAVAILABLE, ErrorCode.PROVIDER_TIMEOUT, ErrorCode.RATE_LIMITED]);
@@ -103,16 +121,41 @@ export function createUserCache(options: UserCacheOptions): UserCache {
     const keepMs = (policy.ttlS + policy.staleIfErrorS) * 1000;
 
     /** A store call, timed and counted; a failure is reported and becomes `fallback`. */
-    async function storeCall<T>(op: 'get' | 'set' | 'delete', call: () => Promise<T>, fallback: T): Promise<T> {
+    async function storeCall<T>(op: 'get' | 'set' | 'delete', call: () => Promise<T>, fallback: T, trace: StoreTrace | undefined, keys = 1): Promise<T> {
       const started = performance.now();
+      const span = trace && store.kind === 'redis' ? startStoreSpan(trace, op, keys) : undefined;
       try {
         const value = await call();
         observer?.onStoreCall(provider, op, performance.now() - started, true);
         return value;
-      } catch {
+      } catch (error) {
         observer?.onStoreCall(provider, op, performance.now() - started, false);
+        if (span) {
+          // The failure's kind only: a Redis error message may quote a key.
+          span.setAttribute(ATTR_ERROR_TYPE, /did not answer/.test(String((error as { message?: unknown } | null)?.message)) ? 'timeout' : 'store_error');
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
         return fallback;
+      } finally {
+        span?.end();
       }
+    }
+
+    function startStoreSpan(trace: StoreTrace, op: 'get' | 'set' | 'delete', keys: number): Span {
+      const command = STORE_COMMAND[op];
+      return trace.tracer.startSpan(
+        command,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'db.system.name': 'redis',
+            'db.operation.name': command,
+            ...(keys > 1 && { 'db.operation.batch.size': keys }),
+            'usergraph.provider': provider,
+          },
+        },
+        trace.context,
+      );
     }
 
     /** The credential's view of the store: its key space and its sealer. */
@@ -122,19 +165,27 @@ export function createUserCache(options: UserCacheOptions): UserCache {
       return { key: (id: string, projection: string) => `user:${provider}:${crypto.keyOf([scopeId, id, projection])}`, sealer };
     }
 
-    async function readEntries(keys: readonly string[], sealer: Sealer, mode: CacheMode): Promise<Array<Entry | undefined>> {
+    async function readEntries(keys: readonly string[], sealer: Sealer, mode: CacheMode, trace: StoreTrace | undefined): Promise<Array<Entry | undefined>> {
       if (mode === 'no-store') return keys.map(() => undefined);
-      const raw = await storeCall('get', () => store.get(keys), keys.map(() => undefined));
+      const raw = await storeCall('get', () => store.get(keys), keys.map(() => undefined), trace, keys.length);
       return raw.map((bytes, i) => (bytes ? decodeEntry(sealer.open(keys[i]!, bytes)) : undefined));
     }
 
     /** Resolves one key whose fresh entry is missing: the provider's answer, or the kept entry when it fails. */
-    function settle(key: string, entry: Entry | undefined, mode: CacheMode, value: UserModel | GatewayError, sealer: Sealer, writes: Array<Promise<unknown>>): CachedRead {
+    function settle(
+      key: string,
+      entry: Entry | undefined,
+      mode: CacheMode,
+      value: UserModel | GatewayError,
+      sealer: Sealer,
+      writes: Array<Promise<unknown>>,
+      trace: StoreTrace | undefined,
+    ): CachedRead {
       const result: CacheResult = mode === 'default' ? 'miss' : 'bypass';
       if (!(value instanceof GatewayError) && !(value instanceof Error)) {
         if (mode !== 'no-store') {
           const sealed = sealer.seal(key, encodeEntry({ storedAt: now(), model: value }));
-          writes.push(storeCall('set', () => store.set(key, sealed, keepMs), undefined));
+          writes.push(storeCall('set', () => store.set(key, sealed, keepMs), undefined, trace));
         }
         return { value, result };
       }
@@ -143,16 +194,16 @@ export function createUserCache(options: UserCacheOptions): UserCache {
         const age = now() - entry.storedAt;
         if (age < keepMs) return { value: entry.model, result: 'stale', ageSeconds: Math.max(0, Math.floor(age / 1000)) };
       }
-      if (entry && typeof code === 'string' && EVICTING.has(code)) writes.push(storeCall('delete', () => store.delete([key]), undefined));
+      if (entry && typeof code === 'string' && EVICTING.has(code)) writes.push(storeCall('delete', () => store.delete([key]), undefined, trace));
       return { value, result };
     }
 
     return {
       policy,
-      async readUsers(scope, projection, ids, mode, fetch) {
+      async readUsers(scope, projection, ids, mode, fetch, trace) {
         const { key, sealer } = scoped(scope);
         const keys = ids.map((id) => key(id, projection));
-        const entries = await readEntries(keys, sealer, mode);
+        const entries = await readEntries(keys, sealer, mode, trace);
         const out = new Array<Promise<CachedRead> | CachedRead>(ids.length);
         const leaders: number[] = [];
         const done = new Map<number, (read: CachedRead) => void>();
@@ -186,7 +237,7 @@ export function createUserCache(options: UserCacheOptions): UserCache {
             const value = fetched[j] ?? new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider });
             let read: CachedRead;
             try {
-              read = settle(keys[i]!, entries[i], mode, value, sealer, writes);
+              read = settle(keys[i]!, entries[i], mode, value, sealer, writes, trace);
             } catch {
               // Sealing failed (a bug): answer without storing; the waiting requests must never hang.
               read = { value, result: mode === 'default' ? 'miss' : 'bypass' };
@@ -201,15 +252,22 @@ export function createUserCache(options: UserCacheOptions): UserCache {
         for (const read of reads) observer?.onRead(provider, read.result);
         return reads;
       },
-      async readMe(scope, projection, mode, fetch) {
+      async readMe(scope, projection, mode, fetch, trace) {
         // `me` is keyed by the credential alone: a NUL-prefixed id no provider's normalised id can equal.
-        const [read] = await this.readUsers(scope, projection, ['\0me'], mode, async () => {
-          try {
-            return [await fetch()];
-          } catch (error) {
-            return [error instanceof GatewayError ? error : new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider, detail: error })];
-          }
-        });
+        const [read] = await this.readUsers(
+          scope,
+          projection,
+          ['\0me'],
+          mode,
+          async () => {
+            try {
+              return [await fetch()];
+            } catch (error) {
+              return [error instanceof GatewayError ? error : new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { provider, detail: error })];
+            }
+          },
+          trace,
+        );
         return read!;
       },
     };

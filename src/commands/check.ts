@@ -8,6 +8,7 @@
  * Credentials are never printed.
  */
 import { loadConfig, readConfigFile, type GatewayConfig } from '../config.js';
+import { tracesProtocol } from '../tracing-exporter.js';
 import type { AnyProviderModule, ProviderConfigCommon } from '../providers/module.js';
 import type { ProviderName } from '../providers/provider-name.js';
 import { createProbeGet, displayUrl } from '../providers/probe.js';
@@ -112,8 +113,19 @@ function effectiveEnv(env: Record<string, string | undefined>): Record<string, s
 /** Runs the check and prints one line per provider; resolves to the exit code. */
 export async function check(env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
   const config = loadConfig(env);
-  out(`configuration: valid (${config.mode} mode)`);
-  const results = await checkProviders(config, 5_000, effectiveEnv(env));
+  // The OTLP settings `start` would refuse (an unknown protocol), told here too; like `start`, read
+  // from the environment alone (a config file holds no OTEL_* variable).
+  const effective = effectiveEnv(env);
+  let tracingProblem: string | undefined;
+  try {
+    const tracingOn = (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT) && env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true';
+    if (tracingOn) tracesProtocol(env);
+  } catch (error) {
+    tracingProblem = (error as Error).message;
+  }
+  out(`configuration: ${tracingProblem ? `invalid: ${tracingProblem}` : 'valid'} (${config.mode} mode)`);
+  if (tracingProblem) return 1;
+  const results = await checkProviders(config, 5_000, effective);
   for (const r of results) out(`${r.provider.padEnd(10)} ${r.status.padEnd(14)}${r.detail ? ` ${r.detail}` : ''}`.trimEnd());
 
   const failed = results.filter((r) => r.status === 'misconfigured' || r.status === 'unreachable').length;

@@ -15,6 +15,7 @@ import { SIMULATOR_MODULES } from '../simulators/registry.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { describeRedisUrl } from '../cache/redis-url.js';
 import { createTracing } from '../tracing.js';
+import { endpointOrigin, tracesProtocol } from '../tracing-exporter.js';
 
 export async function start(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -22,6 +23,9 @@ export async function start(): Promise<void> {
   let config: Readonly<GatewayConfig> = loadConfig(process.env);
   // Likewise a bad PERSISTED_DOCUMENTS manifest, before any simulator listens.
   const trustedDocuments = config.persistedDocuments && loadTrustedDocuments(config.persistedDocuments);
+  // OpenTelemetry traces: on when OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set (tracing.ts).
+  // Made before any simulator listens: an unknown OTEL_EXPORTER_OTLP_PROTOCOL stops the start here.
+  const tracing = createTracing({ env: process.env });
 
   let simulators: Simulators | undefined;
   if (config.mode === 'demo') {
@@ -41,9 +45,7 @@ export async function start(): Promise<void> {
     logger.info({ mode: 'production', notConfigured: missing }, missing.length ? 'some providers are not configured; their fields answer PROVIDER_UNAVAILABLE' : 'all providers configured');
   }
 
-  // OpenTelemetry traces: on when OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set (tracing.ts).
-  const tracing = createTracing({ env: process.env });
-  if (tracing.enabled) logger.info({ endpoint: originOf(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT) }, 'exporting traces (OTLP/HTTP)');
+  if (tracing.enabled) logger.info({ protocol: tracesProtocol(process.env), endpoint: endpointOrigin(process.env) }, 'exporting traces (OTLP)');
   const gateway = await createGateway(config, { logger, trustedDocuments, tracing });
   const url = await gateway.listen();
   logger.info({ url }, 'usergraph is listening');
@@ -88,13 +90,4 @@ export async function start(): Promise<void> {
   };
   process.on('SIGINT', (signal) => void shutdown(signal));
   process.on('SIGTERM', (signal) => void shutdown(signal));
-}
-
-/** Scheme, host and port only: an endpoint URL may carry a key in its user info or query. */
-function originOf(url: string | undefined): string | undefined {
-  try {
-    return url ? new URL(url).origin : undefined;
-  } catch {
-    return undefined;
-  }
 }

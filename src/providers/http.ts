@@ -11,12 +11,13 @@
  * Traces: when the call carries a trace context (`UpstreamCallOptions.trace`) and the registry gave a
  * tracer, every attempt is one CLIENT span under it, per the OpenTelemetry HTTP client conventions
  * (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client-span): named
- * `<METHOD> <route template>`, with `url.template` instead of `url.full` (the raw path and query hold
- * user ids, emails and filters), no header, credential or body. A retry is one more span, with
+ * `<METHOD> <route template>`, with `url.template` (`url.full`, the raw path and query with user ids,
+ * emails and filters, only with TRACE_USER_IDS=true, secret-looking parameters redacted), no header,
+ * credential or body. A retry is one more span, with
  * `http.request.resend_count`. The attempt span's `traceparent`/`tracestate` (W3C Trace Context) go
  * upstream only where `<PROVIDER>_TRACE_PROPAGATION=true`.
  */
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   ATTR_ERROR_TYPE,
@@ -25,6 +26,7 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -113,6 +115,34 @@ function safeDecode(segment: string): string {
   }
 }
 
+/** Query parameter names whose values are secrets wherever they appear (keys, tokens, signatures). */
+const SECRET_PARAMETER = /(^|_|-)(key|token|secret|password|passwd|signature|sig|nonce)$|^oauth_/i;
+
+/**
+ * `path` with the value of every secret-looking query parameter replaced by `REDACTED`, as the
+ * semantic conventions ask of `url.full` (https://opentelemetry.io/docs/specs/semconv/registry/attributes/url/#url-full).
+ */
+export function redactQuery(path: string): string {
+  const at = path.indexOf('?');
+  if (at < 0) return path;
+  const query = path
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // An undecodable name is compared as sent.
+      }
+      return SECRET_PARAMETER.test(name) ? `${pair.slice(0, eq)}=REDACTED` : pair;
+    })
+    .join('&');
+  return `${path.slice(0, at)}?${query}`;
+}
+
 /**
  * A route template for a path that came without one: the query dropped, and every segment that is
  * not a plain lower-case word (`users`, `user-groups`) or an API version (`v2`, `v1.1`) replaced by
@@ -173,6 +203,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const observer = options.observer;
   const tracer = options.tracing?.tracer;
   const propagate = options.tracePropagation === true;
+  const fullUrls = options.tracing?.fullUrls === true;
 
   /**
    * The breaker's state as the attempt starts. An attempt is only let through an open breaker as its
@@ -197,6 +228,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...serverAttributes,
           // Set if and only if the request is a retry (the conventions' requirement level).
           ...(n > 0 && { [ATTR_HTTP_REQUEST_RESEND_COUNT]: n }),
+          ...(fullUrls && { [ATTR_URL_FULL]: base.origin + redactQuery(basePath + req.path) }),
           [ATTR_PROVIDER]: provider,
           [ATTR_BREAKER_STATE]: attemptBreakerState(),
         },
@@ -314,11 +346,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
-/** The attempt span's ids for the debug log line (nothing when the request is not traced). */
-function traceIds(span: Span | undefined): { trace_id: string; span_id: string } | undefined {
+/**
+ * The attempt span's ids for the debug log line, and whether it is sampled (`01`: the metrics take it
+ * as the latency's exemplar); nothing when the request is not traced.
+ */
+function traceIds(span: Span | undefined): { trace_id: string; span_id: string; trace_flags: '01' | '00' } | undefined {
   if (!span) return undefined;
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId, trace_flags: traceFlags & TraceFlags.SAMPLED ? '01' : '00' };
 }
 
 /** Maps a failure below HTTP (timeout, refused connection, reset) to a gateway error. */

@@ -48,6 +48,8 @@ export interface RegistryDeps extends AdapterDeps {
   observer?: UpstreamObserver;
   /** Starts a span per upstream attempt of a traced call; absent or not enabled: no spans. */
   tracing?: Pick<GatewayTracing, 'enabled' | 'tracer'>;
+  /** Attempt spans may carry the request's full URL, ids included (TRACE_USER_IDS). */
+  traceUserIds?: boolean;
 }
 
 /** The configured providers' adapters, each with its own guard shared by every request to it. */
@@ -55,7 +57,7 @@ export function createRegistry(config: ProvidersConfig, deps: RegistryDeps): Pro
   const adapters = new Map<ProviderName, ProviderAdapter<unknown>>();
   const guards = new Map<ProviderName, UpstreamGuard>();
   // Tracing off: no span is even started (the no-op tracer would make one per attempt for nothing).
-  const tracing = deps.tracing?.enabled ? { tracer: deps.tracing.tracer } : undefined;
+  const tracing = deps.tracing?.enabled ? { tracer: deps.tracing.tracer, fullUrls: deps.traceUserIds === true } : undefined;
   for (const module of PROVIDER_MODULES as readonly AnyProviderModule[]) {
     const settings = (config as Partial<Record<ProviderName, ProviderConfigBase | null>>)[module.name];
     if (!settings) continue;

@@ -44,7 +44,14 @@ export interface ProviderConfigBase {
    * Starts a span per upstream attempt of a traced call (src/tracing.ts); the registry sets it.
    * Absent: no spans.
    */
-  tracing?: { readonly tracer: Tracer };
+  tracing?: {
+    readonly tracer: Tracer;
+    /**
+     * Attempt spans also carry `url.full`, the request's real URL with its ids (TRACE_USER_IDS);
+     * otherwise only `url.template`. Secret-looking query parameters are redacted either way.
+     */
+    readonly fullUrls?: boolean;
+  };
   /**
    * Send the attempt's W3C trace context (`traceparent`, `tracestate`) to this provider
    * (`<NAME>_TRACE_PROPAGATION`); off unless true: providers are third parties.

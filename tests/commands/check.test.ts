@@ -116,6 +116,18 @@ describe('usergraph check (the built CLI against the simulators)', () => {
     expect(run.stdout).not.toMatch(/check failed/);
   });
 
+  it('fails on an OTLP protocol `start` would refuse, naming the variable and the accepted values; a valid one passes', async () => {
+    const bad = await runCheck({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grcp' });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^configuration: invalid: OTEL_EXPORTER_OTLP_PROTOCOL="grcp" is not an OTLP protocol; accepted: http\/protobuf \(the default\), http\/json, grpc \(production mode\)\n/);
+    const good = await runCheck({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC' });
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^configuration: valid \(production mode\)\n/);
+    // Tracing off (no endpoint, or the SDK disabled): the protocol is not read.
+    const off = await runCheck({ ...base, OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grcp' });
+    expect(off.code).toBe(0);
+  });
+
   it('passes a correct configuration with valid server-side credentials, saying each was accepted, without printing any', async () => {
     const run = await runCheck(withCredentials);
     expect(run.code).toBe(0);

@@ -93,7 +93,8 @@ describe('usergraph start with the OTEL_* variables', () => {
     // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: traces go to its /v1/traces, with the configured headers.
     expect(receiver.exports.map((e) => `${e.method} ${e.path}`)).toEqual(receiver.exports.map(() => 'POST /v1/traces'));
     expect(receiver.exports[0]!.headers['x-backend-key']).toBe(BACKEND_KEY);
-    expect(receiver.exports[0]!.headers['content-type']).toBe('application/json');
+    // With no OTEL_EXPORTER_OTLP_PROTOCOL, protobuf bodies (http/protobuf, the specification's default).
+    expect(receiver.exports[0]!.headers['content-type']).toBe('application/x-protobuf');
 
     // The logs say where traces go (the origin only) and correlate the request with its span.
     const lines = gw
@@ -101,7 +102,7 @@ describe('usergraph start with the OTEL_* variables', () => {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.find((l) => l.msg === 'exporting traces (OTLP/HTTP)')).toMatchObject({ endpoint: receiver.url });
+    expect(lines.find((l) => l.msg === 'exporting traces (OTLP)')).toMatchObject({ protocol: 'http/protobuf', endpoint: receiver.url });
     const op = spans.find((s) => s.kind === 'SERVER')!;
     expect(lines.find((l) => l.requestId === 'process-traced-1' && l.msg === 'graphql operation')).toMatchObject({ trace_id: op.traceId, span_id: op.spanId });
     expect(gw.output()).not.toContain(BACKEND_KEY);

@@ -227,7 +227,7 @@ describe('the trace of a GraphQL operation', () => {
     }
   });
 
-  it('records nothing for a caller that sampled its trace out, and passes that decision on upstream', async () => {
+  it('records nothing for a caller that sampled its trace out, and passes that decision on upstream; its log lines still name the trace', async () => {
     stack.clearRequests();
     const unsampled = clientSpan(false);
     const sampled = clientSpan();
@@ -238,7 +238,11 @@ describe('the trace of a GraphQL operation', () => {
     expect(receiver.spans().filter((s) => s.traceId === unsampled.traceId)).toEqual([]);
     const mine = lines.filter((l) => l.requestId === 'sampled-out-1');
     expect(mine.length).toBeGreaterThan(0);
-    for (const line of mine) expect(line).not.toHaveProperty('trace_id');
+    // The lines group by the caller's trace, marked not sampled, under a span id of the gateway's own.
+    const spanIds = new Set(mine.map((l) => l.span_id));
+    expect(spanIds.size).toBe(1);
+    for (const line of mine) expect(line).toMatchObject({ trace_id: unsampled.traceId, span_id: expect.stringMatching(/^[0-9a-f]{16}$/), trace_flags: '00' });
+    expect(spanIds.has(unsampled.spanId)).toBe(false);
     // Passbolt (propagation on) learns the trace and that it is not sampled, never the caller's own span id.
     const first = stack.sims.passbolt.requests()[0]!;
     expect(first.headers.traceparent).toMatch(new RegExp(`^00-${unsampled.traceId}-[0-9a-f]{16}-00$`));
@@ -258,7 +262,7 @@ describe('the trace of a GraphQL operation', () => {
     const op = serverSpan(await traceOf(receiver, tracing, client.traceId, (spans) => spans.length >= 3));
     const mine = lines.filter((l) => l.requestId === 'traced-request-1');
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['field error', 'graphql operation']));
-    for (const line of mine) expect(line).toMatchObject({ trace_id: op.traceId, span_id: op.spanId });
+    for (const line of mine) expect(line).toMatchObject({ trace_id: op.traceId, span_id: op.spanId, trace_flags: '01' });
     expect(op.attributes['usergraph.error_codes']).toEqual(['NOT_FOUND']);
     // A client's mistake is no failure of the gateway's.
     expect(op.status.code).toBe('UNSET');
@@ -445,6 +449,9 @@ describe('what a trace never holds', () => {
     const names = receiver.spans().map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['query Everything', 'query Failing', 'usergraph.list', 'GET /users/{id}.json']));
     expect(receiver.exports.length).toBeGreaterThan(0);
+    // The bodies scanned are the bytes exported (protobuf by default), and their strings read as text.
+    expect(receiver.exports.map((e) => e.protocol)).toEqual(receiver.exports.map(() => 'http/protobuf'));
+    expect(receiver.exports.map((e) => e.body).join('\n')).toContain('query Everything');
     // The data did carry the canary users: the scan looks for something that was there to leak.
     expect([...seen]).toEqual(expect.arrayContaining(['zqcanary.ada@passbolt.example', 'Zqadacanary Zqlovelacecanary', CAROL, DROPLIT_TEST_USER, 'zqcanary.jana@example.org']));
   });
@@ -490,17 +497,27 @@ describe('tracing off', () => {
     await receiver?.close();
   });
 
-  it('exports nothing, adds no trace ids to the logs and forwards no trace context upstream', async () => {
+  it("exports nothing and forwards no trace context upstream; log lines carry the caller's trace ids, and none without them", async () => {
     const client = clientSpan();
     const res = await stack.gql(`query Untraced { me(provider: PASSBOLT) { id } }`, {}, { ...DEMO_CREDENTIALS.PASSBOLT, traceparent: client.traceparent, 'x-request-id': 'untraced-1' });
     expect(res.body.data.me.id).toBe(ADA);
+    const plain = await stack.gql(`query Plain { me(provider: PASSBOLT) { id } }`, {}, { ...DEMO_CREDENTIALS.PASSBOLT, 'x-request-id': 'untraced-2' });
+    expect(plain.body.data.me.id).toBe(ADA);
+    const malformed = await stack.gql(`query Malformed { me(provider: PASSBOLT) { id } }`, {}, { ...DEMO_CREDENTIALS.PASSBOLT, traceparent: `00-${client.traceId}-nope-01`, 'x-request-id': 'untraced-3' });
+    expect(malformed.body.data.me.id).toBe(ADA);
     await stack.gateway.stop();
     expect(receiver.exports).toEqual([]);
     const mine = lines.filter((l) => l.requestId === 'untraced-1');
     expect(mine.map((l) => l.msg)).toContain('graphql operation');
-    for (const line of mine) {
-      expect(line).not.toHaveProperty('trace_id');
-      expect(line).not.toHaveProperty('span_id');
+    // The gateway makes no span: its lines name the caller's span, so they show up under the caller's trace.
+    for (const line of mine) expect(line).toMatchObject({ trace_id: client.traceId, span_id: client.spanId, trace_flags: '01' });
+    for (const id of ['untraced-2', 'untraced-3']) {
+      const others = lines.filter((l) => l.requestId === id);
+      expect(others.map((l) => l.msg)).toContain('graphql operation');
+      for (const line of others) {
+        expect(line).not.toHaveProperty('trace_id');
+        expect(line).not.toHaveProperty('span_id');
+      }
     }
     for (const r of stack.sims.passbolt.requests()) expect(r.headers).not.toHaveProperty('traceparent');
   });
