@@ -729,7 +729,7 @@ async function main() {
       tracingTable.push([t.title, `${name}/off`, `${fmt(r.rps! / off.rps!, 2)}x`, `${fmt(r.cpuUsPerReq! / off.cpuUsPerReq!, 2)}x`, '', `+${fmt(r.probeP50us! - off.probeP50us!)}`, '', '', '', '', `${fmt(r.rssMb! / off.rssMb!, 2)}x`, '', '']);
     }
     const tracingWidths = tracingHeader.map((h, i) => Math.max(h.length, ...tracingTable.map((row) => row[i]!.length)));
-    console.log('\nS7 OpenTelemetry traces, exported (OTLP/HTTP JSON, SDK batch defaults) to a sink that answers 200, against tracing off:');
+    console.log('\nS7 OpenTelemetry traces, exported (OTLP/HTTP protobuf, the default; SDK batch defaults) to a sink that answers 200, against tracing off:');
     console.log(tracingHeader.map((h, i) => h.padEnd(tracingWidths[i]!)).join('  '));
     for (const row of tracingTable) console.log(row.map((c, i) => c.padEnd(tracingWidths[i]!)).join('  '));
   }
