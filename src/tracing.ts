@@ -27,7 +27,7 @@
  */
 import { isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, hostDetector, resourceFromAttributes, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -89,9 +89,14 @@ export function createTracing(options: TracingOptions): GatewayTracing {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   // OTEL_SDK_DISABLED is a boolean the specification reads case-insensitively.
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true' || (!endpoint && !options.exporter)) return createDisabledTracing();
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'usergraph', ...(options.serviceVersion && { [ATTR_SERVICE_VERSION]: options.serviceVersion }) }).merge(
-    // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME win over the defaults above.
-    detectResources({ detectors: [envDetector] }),
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: 'usergraph',
+    ...(options.serviceVersion && { [ATTR_SERVICE_VERSION]: options.serviceVersion }),
+  }).merge(
+    // One process among the replicas: `service.instance.id` (a UUID per process, as the resource
+    // conventions recommend) and `host.name` (the container's). OTEL_RESOURCE_ATTRIBUTES and
+    // OTEL_SERVICE_NAME come last and win over all of these.
+    detectResources({ detectors: [serviceInstanceIdDetector, hostDetector, envDetector] }),
   );
   const provider = new NodeTracerProvider({
     resource,

@@ -24,6 +24,7 @@ import { createGateway, type Gateway } from '../../src/server.js';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
 import { SIMULATOR_MODULES } from '../../src/simulators/registry.js';
+import { createTracing } from '../../src/tracing.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -95,6 +96,12 @@ describe('compose.yaml', () => {
     expect(federation?.environment?.USERGRAPH_URL).toBe(`http://${lbName}:4000/graphql`);
     expect(federation?.volumes?.[0]).toMatch(/^\.\/deploy\/federation:/);
     expect(federation?.command).toContain('hive-gateway.config.ts');
+    // The tracing profile's Jaeger takes OTLP/HTTP on 4318 from any container; its UI is the host's alone.
+    const jaeger = services.jaeger as { profiles?: string[]; image?: string; command?: string[]; ports?: string[] } | undefined;
+    expect(jaeger?.profiles).toEqual(['tracing']);
+    expect(jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\./);
+    expect(jaeger?.command).toContain('receivers.otlp.protocols.http.endpoint=0.0.0.0:4318');
+    expect(jaeger?.ports).toEqual(['127.0.0.1:16686:16686']);
     for (const name of gatewayNames) for (const p of services[name]!.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:/);
   });
 
@@ -107,7 +114,8 @@ describe('compose.yaml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'usergraph-compose-'));
     try {
       const file = join(dir, 'settings.yaml');
-      writeFileSync(file, stringifyYaml(env));
+      // OTEL_* are the SDK's own variables, read from the environment alone (never from a config file).
+      writeFileSync(file, stringifyYaml(Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('OTEL_')))));
       expect(() => loadConfig({ USERGRAPH_CONFIG: file })).not.toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -118,6 +126,17 @@ describe('compose.yaml', () => {
       expect(config.cache.providers[provider].staleIfErrorS).toBeGreaterThan(0);
     }
     expect(new URL(config.cache.redis!.url).hostname).toBe(redisName);
+  });
+
+  it('leaves tracing off unless OTEL_EXPORTER_OTLP_ENDPOINT is set, and then both replicas export to it', () => {
+    for (const name of gatewayNames) {
+      const value = (services[name]!.environment as Record<string, string>).OTEL_EXPORTER_OTLP_ENDPOINT;
+      expect(value).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
+      expect(createTracing({ env: gatewayEnv(name) }).enabled).toBe(false);
+      const traced = createTracing({ env: { ...gatewayEnv(name), OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' } });
+      expect(traced.enabled).toBe(true);
+      void traced.shutdown();
+    }
   });
 
   it('points each provider at its simulator: the simulators service, on the port its module listens on', () => {

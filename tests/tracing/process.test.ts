@@ -87,6 +87,9 @@ describe('usergraph start with the OTEL_* variables', () => {
     ]);
     for (const s of spans) {
       expect(s.resource).toMatchObject({ 'service.name': 'usergraph-test', 'deployment.environment': 'ci' });
+      // Each replica tells itself apart: a process id of its own and its host's name.
+      expect(s.resource['service.instance.id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(s.resource['host.name']).toEqual(expect.any(String));
       expect(s.traceId).toBe(spans[0]!.traceId);
     }
 
