@@ -6,7 +6,7 @@ import { createCacheTally, createLoaders, type CacheTally, type LoaderOptions, t
 import type { Logger } from './logger.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { RequestHeaders } from './providers/request-headers.js';
-import { createUpstreamTally, type UpstreamTally } from './providers/request-scope.js';
+import { createUpstreamTally, type RequestLogFields, type UpstreamTally } from './providers/request-scope.js';
 import type { RequestSpan } from './tracing.js';
 
 export interface GatewayContext {
@@ -34,20 +34,22 @@ export interface StaleNote {
 }
 
 /** What every request's context is made with (the gateway's settings, built once). */
-export type ContextOptions = Omit<LoaderOptions, 'tally' | 'cacheTally' | 'trace'>;
+export type ContextOptions = Omit<LoaderOptions, 'tally' | 'cacheTally' | 'trace' | 'logFields'>;
 
 /** What is this request's own. */
 export interface RequestIdentity {
   span?: RequestSpan;
   requestId: string;
   log: Logger;
+  /** What `log` carries (its id, its trace), for the upstream debug lines; `{ requestId }` when absent. */
+  logFields?: RequestLogFields;
 }
 
-export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions, { requestId, log, span }: RequestIdentity): GatewayContext {
+export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions, { requestId, log, span, logFields }: RequestIdentity): GatewayContext {
   const upstream = createUpstreamTally();
   const cache = createCacheTally();
   return {
-    loaders: createLoaders(registry, headers, { ...options, tally: upstream, cacheTally: cache, trace: span?.context }),
+    loaders: createLoaders(registry, headers, { ...options, tally: upstream, cacheTally: cache, trace: span?.context, logFields: logFields ?? { requestId } }),
     upstream,
     requestId,
     log,

@@ -35,7 +35,7 @@ import { ErrorCode, GatewayError } from './errors.js';
 import { checkFirst, checkGroupId, checkState, normalizeUserFilter, type UserFilterInput } from './list-arguments.js';
 import type { ProviderName, UserModel } from './model.js';
 import type { GroupRecord, PageRequest, UserPage } from './providers/directory.js';
-import { callOptions, createRequestScope, type RequestScope, type UpstreamTally } from './providers/request-scope.js';
+import { callOptions, createRequestScope, type RequestScope, type RequestLogFields, type UpstreamTally } from './providers/request-scope.js';
 import type { RequestHeaders } from './providers/request-headers.js';
 import type { FetchOptions, ProviderAdapter } from './providers/types.js';
 import type { ProviderRegistry } from './providers/registry.js';
@@ -82,6 +82,8 @@ export interface LoaderOptions {
   tracer?: Tracer;
   /** Batch and group spans may name the ids asked for (TRACE_USER_IDS); never by default. */
   traceUserIds?: boolean;
+  /** The request's log fields (its id, its trace), on its upstream debug log lines. */
+  logFields?: RequestLogFields;
 }
 
 /** One request's cache reads, by result. */
@@ -97,7 +99,7 @@ export function createLoaders(registry: ProviderRegistry, headers: RequestHeader
   // Its signal, deadline and tally go to every adapter call in the FetchOptions (`callOptions`).
   let scope: RequestScope | undefined;
   let fetchOptions: FetchOptions | undefined;
-  const getFetchOptions = () => (fetchOptions ??= callOptions((scope = createRequestScope(options.deadlineMs, options.tally))));
+  const getFetchOptions = () => (fetchOptions ??= { ...callOptions((scope = createRequestScope(options.deadlineMs, options.tally))), logFields: options.logFields });
   /** Users this request was answered stale, with their age in seconds. */
   const stale = new WeakMap<object, number>();
   const cacheMode = cacheModeOf(headers['cache-control']);

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayConfig } from './config.js';
+import type { RequestLogFields } from './providers/request-scope.js';
 import { createContext, type ContextOptions, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
 import { createErrorMaskingPlugin, formatError } from './plugins/error-masking.js';
@@ -170,7 +171,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
       // go on every log line of the request. Named after the operation once known (plugins/tracing.ts).
       const span = tracing.enabled && isGraphQLTarget(req.url) ? startRequestSpan(req) : undefined;
       // Without a span of its own, a request's lines still carry the caller's trace (its traceparent).
-      const log = deps.logger.child({ requestId, ...(span ? logIds(span.span) : callerLogIds(req.headers)) });
+      const logFields: RequestLogFields = { requestId, ...(span ? logIds(span.span) : callerLogIds(req.headers)) };
+      const log = deps.logger.child(logFields);
       res.setHeader('x-request-id', requestId);
       // While shutting down, tell keep-alive clients to reconnect (elsewhere).
       if (stopping) res.setHeader('connection', 'close');
@@ -183,7 +185,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
         }
         if (--inFlight === 0) onDrained?.();
       });
-      handle(req, res, requestId, log, span).catch((error: unknown) => {
+      handle(req, res, logFields, log, span).catch((error: unknown) => {
         if (clientWentAway(req, error)) {
           log.debug({ reason: 'client-gone' }, 'the client went away mid-request');
           res.destroy();
@@ -243,7 +245,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     return { span, context: withSpan(parent, span) };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger, span: RequestSpan | undefined): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, logFields: RequestLogFields, log: Logger, span: RequestSpan | undefined): Promise<void> {
+    const { requestId } = logFields;
     // The common target, `/graphql` with no query string, needs no URL parser.
     let url: { pathname: string; search: string; searchParams: URLSearchParams } = GRAPHQL_TARGET;
     if (req.url !== '/graphql') {
@@ -344,7 +347,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => (context = createContext(registry, req.headersDistinct, contextOptions, { requestId, log, span })),
+        context: async () => (context = createContext(registry, req.headersDistinct, contextOptions, { requestId, log, span, logFields })),
       });
     } finally {
       context?.loaders.dispose();

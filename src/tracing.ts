@@ -130,7 +130,7 @@ export interface LogTraceIds {
   trace_id: string;
   span_id: string;
   /** `01` when the trace is sampled (exported), `00` when not. */
-  trace_flags: string;
+  trace_flags: '01' | '00';
 }
 
 /**

@@ -304,7 +304,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const headers = res.headers as IncomingHttpHeaders;
       const throttled = throttleStatuses.has(res.statusCode);
       const retryAfterSeconds = throttled || res.statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
-      observer?.onAttempt({ provider, method: req.method, outcome: res.statusCode, durationMs: performance.now() - started, attempt: n, ...traceIds(span) });
+      observer?.onAttempt({ provider, method: req.method, outcome: res.statusCode, durationMs: performance.now() - started, attempt: n, ...req.logFields, ...traceIds(span) });
       // 4xx is an error on a client span, 5xx on any (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#status).
       if (span && res.statusCode >= 400) {
         span.setAttribute(ATTR_ERROR_TYPE, String(res.statusCode));
@@ -314,7 +314,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (error) {
       const failure = toTransportError(error, provider, signal);
       const outcome = failure.extensions.reason === 'RESPONSE_TOO_LARGE' ? 'too_large' : failure.extensions.reason === 'NOT_JSON' ? 'not_json' : failure.code === ErrorCode.PROVIDER_TIMEOUT ? 'timeout' : 'network';
-      observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n, ...traceIds(span) });
+      observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n, ...req.logFields, ...traceIds(span) });
       if (span) {
         // A low-cardinality name for what went wrong, never the error's text (it may quote the provider).
         span.setAttribute(ATTR_ERROR_TYPE, outcome);

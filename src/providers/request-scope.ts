@@ -29,10 +29,20 @@ export interface UpstreamCallOptions {
   tally?: UpstreamTally;
   /** The trace context upstream attempt spans start under (tracing.ts); absent: not traced. */
   trace?: Context;
+  /** The GraphQL request's log fields, for the upstream debug log lines (as on its other lines). */
+  logFields?: RequestLogFields;
+}
+
+/** What every log line of a request carries: its id and, when it has a trace, the trace fields (tracing.ts `logIds`). */
+export interface RequestLogFields {
+  requestId: string;
+  trace_id?: string;
+  span_id?: string;
+  trace_flags?: '01' | '00';
 }
 
 /** One GraphQL request's upstream budget: pass it (it is an `UpstreamCallOptions`) to every upstream call. */
-export interface RequestScope extends Required<Omit<UpstreamCallOptions, 'trace'>> {
+export interface RequestScope extends Required<Omit<UpstreamCallOptions, 'trace' | 'logFields'>> {
   /** Aborts (with a `TimeoutError`) when the request's deadline passes. */
   readonly signal: AbortSignal;
   readonly deadlineAt: number;
@@ -67,5 +77,5 @@ export function createRequestScope(deadlineMs: number, tally: UpstreamTally = cr
 
 /** Just the request's share of `options` (an adapter's `FetchOptions` carries more), for an `HttpRequest`. */
 export function callOptions(options: UpstreamCallOptions | undefined): UpstreamCallOptions {
-  return { signal: options?.signal, deadlineAt: options?.deadlineAt, tally: options?.tally, trace: options?.trace };
+  return { signal: options?.signal, deadlineAt: options?.deadlineAt, tally: options?.tally, trace: options?.trace, logFields: options?.logFields };
 }

@@ -13,6 +13,8 @@ export interface UpstreamAttempt {
   durationMs: number;
   /** 0 for the first attempt. */
   attempt: number;
+  /** The GraphQL request it was made for, when there is one (the debug log line's `requestId`). */
+  requestId?: string;
   /** The attempt's trace and span ids when the request is traced (for the debug log line). */
   trace_id?: string;
   span_id?: string;

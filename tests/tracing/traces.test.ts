@@ -238,11 +238,15 @@ describe('the trace of a GraphQL operation', () => {
     expect(receiver.spans().filter((s) => s.traceId === unsampled.traceId)).toEqual([]);
     const mine = lines.filter((l) => l.requestId === 'sampled-out-1');
     expect(mine.length).toBeGreaterThan(0);
-    // The lines group by the caller's trace, marked not sampled, under a span id of the gateway's own.
-    const spanIds = new Set(mine.map((l) => l.span_id));
-    expect(spanIds.size).toBe(1);
+    // The lines group by the caller's trace, marked not sampled, under span ids of the gateway's own:
+    // the operation's, and the attempt's on the upstream debug line.
     for (const line of mine) expect(line).toMatchObject({ trace_id: unsampled.traceId, span_id: expect.stringMatching(/^[0-9a-f]{16}$/), trace_flags: '00' });
-    expect(spanIds.has(unsampled.spanId)).toBe(false);
+    const requestLines = mine.filter((l) => l.msg !== 'upstream call');
+    const upstreamLines = mine.filter((l) => l.msg === 'upstream call');
+    expect(upstreamLines).toHaveLength(1);
+    expect(new Set(requestLines.map((l) => l.span_id)).size).toBe(1);
+    expect(upstreamLines[0]!.span_id).not.toBe(requestLines[0]!.span_id);
+    expect(mine.map((l) => l.span_id)).not.toContain(unsampled.spanId);
     // Passbolt (propagation on) learns the trace and that it is not sampled, never the caller's own span id.
     const first = stack.sims.passbolt.requests()[0]!;
     expect(first.headers.traceparent).toMatch(new RegExp(`^00-${unsampled.traceId}-[0-9a-f]{16}-00$`));
@@ -259,10 +263,15 @@ describe('the trace of a GraphQL operation', () => {
       'x-request-id': 'traced-request-1',
     });
     expect(res.headers.get('x-request-id')).toBe('traced-request-1');
-    const op = serverSpan(await traceOf(receiver, tracing, client.traceId, (spans) => spans.length >= 3));
+    const spans = await traceOf(receiver, tracing, client.traceId, (all) => all.length >= 3);
+    const op = serverSpan(spans);
     const mine = lines.filter((l) => l.requestId === 'traced-request-1');
-    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['field error', 'graphql operation']));
-    for (const line of mine) expect(line).toMatchObject({ trace_id: op.traceId, span_id: op.spanId, trace_flags: '01' });
+    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['field error', 'graphql operation', 'upstream call']));
+    for (const line of mine) {
+      // The upstream debug line names its attempt's span, in the same trace; the others the operation's.
+      const spanId = line.msg === 'upstream call' ? spans.find((s) => s.kind === 'CLIENT')!.spanId : op.spanId;
+      expect(line).toMatchObject({ trace_id: op.traceId, span_id: spanId, trace_flags: '01' });
+    }
     expect(op.attributes['usergraph.error_codes']).toEqual(['NOT_FOUND']);
     // A client's mistake is no failure of the gateway's.
     expect(op.status.code).toBe('UNSET');
@@ -509,7 +518,9 @@ describe('tracing off', () => {
     expect(receiver.exports).toEqual([]);
     const mine = lines.filter((l) => l.requestId === 'untraced-1');
     expect(mine.map((l) => l.msg)).toContain('graphql operation');
-    // The gateway makes no span: its lines name the caller's span, so they show up under the caller's trace.
+    // The gateway makes no span: its lines, the upstream debug line too, name the caller's span, so
+    // they show up under the caller's trace.
+    expect(mine.map((l) => l.msg)).toContain('upstream call');
     for (const line of mine) expect(line).toMatchObject({ trace_id: client.traceId, span_id: client.spanId, trace_flags: '01' });
     for (const id of ['untraced-2', 'untraced-3']) {
       const others = lines.filter((l) => l.requestId === id);
