@@ -4,58 +4,32 @@
  * to a real OTLP/HTTP receiver: what a query records reaches it, with the configured resource, and
  * nothing recorded is lost when the process is stopped.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
-import { PROVIDERS } from '../../src/providers/registry.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { spawnStart } from '../helpers/traced-cli.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-/** Polls `probe` every 25 ms until it returns a value; `stop` ends the wait with `what` in the error. */
-async function until<T>(what: () => string, probe: () => T | undefined, stop: () => boolean): Promise<T> {
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (stop()) throw new Error(`gave up waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** A header value the exporter must send to the backend and the gateway must never print. */
 const BACKEND_KEY = 'Zq8otlpKey4Wm2Tx7Rk';
 
 async function startTraced(receiver: OtlpReceiver) {
-  const proc = spawn(process.execPath, ['dist/cli.js', 'start'], {
-    env: {
-      ...process.env,
-      USERGRAPH_MODE: 'demo',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ...Object.fromEntries(PROVIDERS.map((p) => [`${p}_SIMULATOR_PORT`, '0'])),
+  const gw = spawnStart(
+    {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_HEADERS: `x-backend-key=${BACKEND_KEY}`,
       OTEL_SERVICE_NAME: 'usergraph-test',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=ci',
-      OTEL_TRACES_SAMPLER: 'always_on',
       // No scheduled export while the test runs: what arrives is what the shutdown flushed.
       OTEL_BSP_SCHEDULE_DELAY: '600000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  cleanups.push(() => proc.kill('SIGKILL'));
-  let out = '';
-  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const url = await until(() => `the gateway's URL; it exited first:\n${out}`, () => /running at (http:\S+)/.exec(out)?.[1], () => gone);
-  return { proc, url, exited, output: () => out };
+    (cleanup) => cleanups.push(cleanup),
+  );
+  return { ...gw, url: await gw.url() };
 }
 
 describe('usergraph start with the OTEL_* variables', () => {

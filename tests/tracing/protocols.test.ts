@@ -7,15 +7,13 @@
  * whichever carried it. The compiled `usergraph start` exports over gRPC when told to, and refuses
  * to start on a protocol it does not know.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS } from '../../src/simulators/demo-credentials.js';
-import { PROVIDERS } from '../../src/providers/registry.js';
 import { createTracing, ratioSampler, type GatewayTracing } from '../../src/tracing.js';
 import { tracesProtocol, tracesUrl } from '../../src/tracing-exporter.js';
 import { GRPC_EXPORT_PATH, startOtlpGrpcReceiver, startOtlpReceiver, type OtlpProtocol, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { startStack } from '../helpers/stack.js';
+import { spawnStart } from '../helpers/traced-cli.js';
 
 const CAROL = 'd1db2a3e-1676-4440-bc34-1aacc89fa90f';
 const QUERY = `query Protocols { me(provider: PASSBOLT) { id } user(provider: PASSBOLT, id: "${CAROL}") { id } }`;
@@ -221,56 +219,24 @@ describe('choosing the protocol', () => {
   });
 });
 
-/** Polls `check` every 25 ms until it returns a value; `stop` ends the wait with `what` in the error. */
-async function until<T>(what: () => string, check: () => T | undefined, stop: () => boolean): Promise<T> {
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (stop()) throw new Error(`gave up waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** The compiled `usergraph start` (dist/, built by tests/global-setup.ts) with `env` on top of the demo setup. */
-function spawnStart(env: Record<string, string>) {
-  const proc = spawn(process.execPath, ['dist/cli.js', 'start'], {
-    env: {
-      ...process.env,
-      USERGRAPH_MODE: 'demo',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ...Object.fromEntries(PROVIDERS.map((p) => [`${p}_SIMULATOR_PORT`, '0'])),
-      OTEL_TRACES_SAMPLER: 'always_on',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  cleanups.push(() => proc.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  let gone = false;
-  void exited.then(() => (gone = true));
-  return { proc, exited, gone: () => gone, stdout: () => stdout, stderr: () => stderr };
-}
-
 describe('usergraph start with OTEL_EXPORTER_OTLP_PROTOCOL', () => {
   it("exports a query's spans over gRPC to OTEL_EXPORTER_OTLP_ENDPOINT, with the configured headers as metadata", async () => {
     const receiver = await receiverFor('grpc');
-    const gw = spawnStart({
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_HEADERS: 'x-backend-key=Zq8grpcKey3Vn6Lp',
-      OTEL_SERVICE_NAME: 'usergraph-grpc',
-      // Read by the gRPC exporter from the environment, as the HTTP ones do; grpc-js inflates a
-      // compressed message before the receiver sees it, so this shows only that exports still arrive.
-      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
-      // No scheduled export while the test runs: what arrives is what the shutdown flushed.
-      OTEL_BSP_SCHEDULE_DELAY: '600000',
-    });
-    const url = await until(() => `the gateway's URL; it exited first:\n${gw.stdout()}${gw.stderr()}`, () => /running at (http:\S+)/.exec(gw.stdout())?.[1], gw.gone);
+    const gw = spawnStart(
+      {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-backend-key=Zq8grpcKey3Vn6Lp',
+        OTEL_SERVICE_NAME: 'usergraph-grpc',
+        // Read by the gRPC exporter from the environment, as the HTTP ones do; grpc-js inflates a
+        // compressed message before the receiver sees it, so this shows only that exports still arrive.
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        // No scheduled export while the test runs: what arrives is what the shutdown flushed.
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      },
+      (cleanup) => cleanups.push(cleanup),
+    );
+    const url = await gw.url();
 
     const res = await fetch(url, {
       method: 'POST',
@@ -299,12 +265,15 @@ describe('usergraph start with OTEL_EXPORTER_OTLP_PROTOCOL', () => {
   }, 60_000);
 
   it('refuses to start on an unknown protocol: a non-zero exit and one line naming the variable, no stack', async () => {
-    const gw = spawnStart({
-      // Demo mode: the refusal comes before any simulator listens, so nothing keeps the process alive.
-      USERGRAPH_MODE: 'demo',
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'grcp',
-    });
+    const gw = spawnStart(
+      {
+        // Demo mode: the refusal comes before any simulator listens, so nothing keeps the process alive.
+        USERGRAPH_MODE: 'demo',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grcp',
+      },
+      (cleanup) => cleanups.push(cleanup),
+    );
     const [code, signal] = await gw.exited;
     expect(signal).toBeNull();
     expect(code).toBe(1);
