@@ -39,19 +39,18 @@ export type ContextOptions = Omit<LoaderOptions, 'tally' | 'cacheTally' | 'trace
 /** What is this request's own. */
 export interface RequestIdentity {
   span?: RequestSpan;
-  requestId: string;
+  /** What `log` carries: the request's id and its trace, also for the upstream debug lines. */
+  logFields: RequestLogFields;
   log: Logger;
-  /** What `log` carries (its id, its trace), for the upstream debug lines; `{ requestId }` when absent. */
-  logFields?: RequestLogFields;
 }
 
-export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions, { requestId, log, span, logFields }: RequestIdentity): GatewayContext {
+export function createContext(registry: ProviderRegistry, headers: RequestHeaders, options: ContextOptions, { log, span, logFields }: RequestIdentity): GatewayContext {
   const upstream = createUpstreamTally();
   const cache = createCacheTally();
   return {
-    loaders: createLoaders(registry, headers, { ...options, tally: upstream, cacheTally: cache, trace: span?.context, logFields: logFields ?? { requestId } }),
+    loaders: createLoaders(registry, headers, { ...options, tally: upstream, cacheTally: cache, trace: span?.context, logFields }),
     upstream,
-    requestId,
+    requestId: logFields.requestId,
     log,
     cache,
     stale: [],

@@ -10,7 +10,8 @@
  * span), so a slow bucket leads to a trace the backend has. Without a sampled span an observation is
  * the plain one; exemplars only appear in the OpenMetrics format.
  */
-import { TraceFlags, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import { logIds } from './tracing.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues, type Metric, type OpenMetricsContentType } from 'prom-client';
 import type { ProviderName } from './providers/provider-name.js';
 import { PROVIDERS } from './providers/registry.js';
@@ -61,9 +62,8 @@ export interface GatewayMetrics extends UpstreamObserver, CacheObserver {
  * the backend received; nothing for an unsampled span or none.
  */
 export function exemplarOf(span: Span | undefined): ExemplarIds | undefined {
-  if (!span) return undefined;
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  return traceFlags & TraceFlags.SAMPLED ? { trace_id: traceId, span_id: spanId } : undefined;
+  const ids = span && logIds(span);
+  return ids?.trace_flags === '01' ? { trace_id: ids.trace_id, span_id: ids.span_id } : undefined;
 }
 
 const BREAKER_STATE = { closed: 0, 'half-open': 1, open: 2 } as const;

@@ -246,7 +246,6 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, logFields: RequestLogFields, log: Logger, span: RequestSpan | undefined): Promise<void> {
-    const { requestId } = logFields;
     // The common target, `/graphql` with no query string, needs no URL parser.
     let url: { pathname: string; search: string; searchParams: URLSearchParams } = GRAPHQL_TARGET;
     if (req.url !== '/graphql') {
@@ -347,7 +346,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, deps: Gatew
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => (context = createContext(registry, req.headersDistinct, contextOptions, { requestId, log, span, logFields })),
+        context: async () => (context = createContext(registry, req.headersDistinct, contextOptions, { log, span, logFields })),
       });
     } finally {
       context?.loaders.dispose();

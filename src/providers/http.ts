@@ -17,7 +17,7 @@
  * `http.request.resend_count`. The attempt span's `traceparent`/`tracestate` (W3C Trace Context) go
  * upstream only where `<PROVIDER>_TRACE_PROPAGATION=true`.
  */
-import { SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   ATTR_ERROR_TYPE,
@@ -31,6 +31,7 @@ import {
 import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
+import { logIds } from '../tracing.js';
 import type { ProviderName } from './provider-name.js';
 import type { UpstreamCallOptions } from './request-scope.js';
 import { createUpstreamGuard, type AttemptOutcome, type BreakerState, type UpstreamGuard } from './resilience.js';
@@ -304,7 +305,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const headers = res.headers as IncomingHttpHeaders;
       const throttled = throttleStatuses.has(res.statusCode);
       const retryAfterSeconds = throttled || res.statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
-      observer?.onAttempt({ provider, method: req.method, outcome: res.statusCode, durationMs: performance.now() - started, attempt: n, ...req.logFields, ...traceIds(span) });
+      observer?.onAttempt({ provider, method: req.method, outcome: res.statusCode, durationMs: performance.now() - started, attempt: n, ...req.logFields, ...(span && logIds(span)) });
       // 4xx is an error on a client span, 5xx on any (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#status).
       if (span && res.statusCode >= 400) {
         span.setAttribute(ATTR_ERROR_TYPE, String(res.statusCode));
@@ -314,7 +315,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (error) {
       const failure = toTransportError(error, provider, signal);
       const outcome = failure.extensions.reason === 'RESPONSE_TOO_LARGE' ? 'too_large' : failure.extensions.reason === 'NOT_JSON' ? 'not_json' : failure.code === ErrorCode.PROVIDER_TIMEOUT ? 'timeout' : 'network';
-      observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n, ...req.logFields, ...traceIds(span) });
+      observer?.onAttempt({ provider, method: req.method, outcome, durationMs: performance.now() - started, attempt: n, ...req.logFields, ...(span && logIds(span)) });
       if (span) {
         // A low-cardinality name for what went wrong, never the error's text (it may quote the provider).
         span.setAttribute(ATTR_ERROR_TYPE, outcome);
@@ -346,15 +347,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
-/**
- * The attempt span's ids for the debug log line, and whether it is sampled (`01`: the metrics take it
- * as the latency's exemplar); nothing when the request is not traced.
- */
-function traceIds(span: Span | undefined): { trace_id: string; span_id: string; trace_flags: '01' | '00' } | undefined {
-  if (!span) return undefined;
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId, trace_flags: traceFlags & TraceFlags.SAMPLED ? '01' : '00' };
-}
 
 /** Maps a failure below HTTP (timeout, refused connection, reset) to a gateway error. */
 function toTransportError(error: unknown, provider: ProviderName, signal: AbortSignal): GatewayError {
